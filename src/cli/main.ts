@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import { registerGenerate } from './commands/generate.js';
+import { registerIngest } from './commands/ingest.js';
+import { registerLake } from './commands/lake.js';
+import { registerLoads } from './commands/loads.js';
+import { registerQuarantine } from './commands/quarantine.js';
+import { registerQuery } from './commands/query.js';
+import { withExamples } from './shell.js';
+
+const program = new Command('lathe')
+  .description('Lathe: a local-first manufacturing analytics lakehouse.')
+  .version('0.1.0')
+  .addOption(new Option('--lake <dir>', 'lake folder (default: $LATHE_LAKE or ./lake)'))
+  .showHelpAfterError()
+  .exitOverride();
+withExamples(program, 'lathe generate --out demo/drop --scale small', 'lathe ingest demo/drop', 'lathe loads');
+
+for (const register of [registerGenerate, registerIngest, registerLoads, registerQuarantine, registerQuery, registerLake]) {
+  register(program);
+}
+for (const command of program.commands) command.exitOverride();
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // --help and --version end here with code 0; everything else is bad usage.
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else {
+    process.stderr.write(`internal error (a bug, please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
