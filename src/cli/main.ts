@@ -14,9 +14,21 @@ const program = new Command('lathe')
   .addOption(new Option('--lake <dir>', 'lake folder (default: $LATHE_LAKE or ./lake)'))
   .showHelpAfterError()
   .exitOverride();
-withExamples(program, 'lathe generate --out demo/drop --scale small', 'lathe ingest demo/drop', 'lathe loads');
+withExamples(
+  program,
+  'lathe generate --out demo/drop --scale small',
+  'lathe ingest demo/drop',
+  'lathe loads',
+);
 
-for (const register of [registerGenerate, registerIngest, registerLoads, registerQuarantine, registerQuery, registerLake]) {
+for (const register of [
+  registerGenerate,
+  registerIngest,
+  registerLoads,
+  registerQuarantine,
+  registerQuery,
+  registerLake,
+]) {
   register(program);
 }
 for (const command of program.commands) command.exitOverride();
@@ -28,7 +40,9 @@ try {
     // --help and --version end here with code 0; everything else is bad usage.
     process.exitCode = error.exitCode === 0 ? 0 : 2;
   } else {
-    process.stderr.write(`internal error (a bug, please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `internal error (a bug, please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 1;
   }
 }

@@ -14,7 +14,10 @@ export function globalOptions(command: Command): GlobalOptions {
 
 /** Adds the standard example block to a command's --help. */
 export function withExamples(command: Command, ...examples: string[]): Command {
-  return command.addHelpText('after', `\nExample${examples.length > 1 ? 's' : ''}:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+  return command.addHelpText(
+    'after',
+    `\nExample${examples.length > 1 ? 's' : ''}:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n`,
+  );
 }
 
 /**
@@ -48,7 +51,9 @@ export function printJson(value: unknown): void {
 /** BigInt (DuckDB counts) prints as a number when safe, else as a string. */
 export function jsonReplacer(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') {
-    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
   }
   return value;
 }

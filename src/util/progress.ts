@@ -13,7 +13,12 @@ class TerminalProgress implements Progress {
   start(label: string, total: number): void {
     this.stop();
     this.bar = new cliProgress.SingleBar(
-      { format: `${label.padEnd(28)} {bar} {percentage}% | {value}/{total} | {eta_formatted} left`, stream: process.stderr, hideCursor: true, clearOnComplete: false },
+      {
+        format: `${label.padEnd(28)} {bar} {percentage}% | {value}/{total} | {eta_formatted} left`,
+        stream: process.stderr,
+        hideCursor: true,
+        clearOnComplete: false,
+      },
       cliProgress.Presets.shades_classic,
     );
     this.bar.start(total, 0);

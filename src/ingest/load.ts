@@ -1,0 +1,531 @@
+/**
+ * A load: one drop folder in, one audited, all-or-nothing change of the raw layer out.
+ *
+ *   lock -> plan files -> hash (skip a drop already loaded) -> per entity, parents first:
+ *   read -> check -> write loaded and quarantined Parquet to staging -> audit counts
+ *   -> commit (move partitions in, publish manifest, CURRENT swap) or fail (nothing current changes)
+ *
+ * Every row read ends in exactly one place, and the audit proves it per file.
+ */
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  type ColumnDeclaration,
+  type EntityDeclaration,
+  entityLoadOrder,
+  type SourceDeclaration,
+} from '../contract/declaration.js';
+import { DuckSession, ident, sqlList, sqlString } from '../lake/duckdb.js';
+import { LakeLayout } from '../lake/layout.js';
+import { newLoadId } from '../lake/load-id.js';
+import { publishManifest, type RawManifest, readManifest } from '../lake/manifest.js';
+import { entityStateSql } from '../lake/views.js';
+import { acquireWriterLock } from '../lake/writer-lock.js';
+import { FileLoadStore } from '../meta/load-store.js';
+import type { EntityAudit, FileAudit, LoadRecord, ProblemRecord } from '../meta/records.js';
+import { LatheError } from '../util/errors.js';
+import { type Progress, silentProgress } from '../util/progress.js';
+import { type DropFile, hashDrop, planDrop } from './discover.js';
+import { recordStartLines } from './line-numbers.js';
+import { type MalformedRecord, readFileIntoStage } from './read-file.js';
+import {
+  checkKeys,
+  checkOverlaps,
+  checkRows,
+  installValidationMacros,
+  REASON_TYPE,
+  rawName,
+} from './validate.js';
+
+export interface IngestOptions {
+  lake: string;
+  drop: string;
+  source: SourceDeclaration;
+  /** Overrides the source's quarantine limit (share 0..1). */
+  quarantineLimit?: number;
+  /** How long to queue behind another writer before giving up. */
+  waitSeconds?: number;
+  /** Load even if the same content was loaded before. */
+  force?: boolean;
+  progress?: Progress;
+  /** Told when the lake is busy and this load waits. */
+  onWait?: (message: string) => void;
+}
+
+export interface IngestResult {
+  /** `unchanged`: the same drop content is already loaded (`load` is that earlier load). */
+  status: 'committed' | 'failed' | 'unchanged';
+  load: LoadRecord;
+}
+
+const SQL_TYPES: Record<ColumnDeclaration['type'], string> = {
+  text: 'VARCHAR',
+  int: 'BIGINT',
+  decimal: 'DOUBLE',
+  bool: 'BOOLEAN',
+  date: 'DATE',
+  ts: 'TIMESTAMPTZ',
+};
+
+/** Thrown inside a load to stop it; becomes the load's error. */
+class LoadFailure extends Error {
+  constructor(readonly problem: ProblemRecord) {
+    super(problem.message);
+  }
+}
+
+export async function ingestDrop(options: IngestOptions): Promise<IngestResult> {
+  const layout = new LakeLayout(path.resolve(options.lake));
+  const drop = path.resolve(options.drop);
+  const progress = options.progress ?? silentProgress;
+  const plan = await planDrop(drop, options.source);
+  await mkdir(layout.root, { recursive: true });
+  const lock = await acquireWriterLock(layout.writerLock(), {
+    command: `lathe ingest ${options.drop}`,
+    waitSeconds: options.waitSeconds ?? 0,
+    onWait: (holder) =>
+      options.onWait?.(`waiting for another writer to finish: ${holder.command} (pid ${holder.pid})`),
+  });
+  try {
+    const store = new FileLoadStore(layout.loadsDir());
+    const history = await recoverAbandonedLoads(layout, store);
+    const contentHash = await hashDrop(plan.files);
+    const same = history.find(
+      (load) =>
+        load.status === 'committed' &&
+        load.content_hash === contentHash &&
+        load.source === options.source.source,
+    );
+    if (same && !options.force) return { status: 'unchanged', load: same };
+
+    const loadId = newLoadId(history[history.length - 1]?.load_id);
+    const record: LoadRecord = {
+      load_id: loadId,
+      status: 'running',
+      source: options.source.source,
+      drop,
+      content_hash: contentHash,
+      started_at: new Date().toISOString(),
+      finished_at: null,
+      duration_ms: null,
+      pid: process.pid,
+      quarantine_limit: options.quarantineLimit ?? options.source.quarantineLimit,
+      rows_read: 0,
+      rows_loaded: 0,
+      rows_quarantined: 0,
+      bytes: plan.files.reduce((sum, file) => sum + file.bytes, 0),
+      files: [],
+      entities: [],
+      ignored_files: plan.ignored,
+      error: null,
+    };
+    await store.save(record);
+    const started = Date.now();
+    const previous = await readManifest(layout);
+    const staging = layout.stagingDir(loadId);
+    const db = await DuckSession.open({ tempDirectory: path.join(staging, '_spill') });
+    try {
+      await runLoad(db, layout, staging, record, plan.files, options, previous, progress);
+      await commit(layout, staging, record, previous, options.source);
+      record.status = 'committed';
+    } catch (error) {
+      if (!(error instanceof LoadFailure)) throw error;
+      record.status = 'failed';
+      record.error = error.problem;
+      // The quarantine of a failed load is kept: it is how the user sees what to fix.
+      await moveQuarantineIn(layout, staging, record.load_id);
+    } finally {
+      db.close();
+      progress.stop();
+      await rm(staging, { recursive: true, force: true });
+      record.finished_at = new Date().toISOString();
+      record.duration_ms = Date.now() - started;
+      await store.save(record);
+    }
+    return { status: record.status as 'committed' | 'failed', load: record };
+  } finally {
+    await lock.release();
+  }
+}
+
+/** A load left `running` by a killed process never committed: mark it and remove its leftovers. */
+async function recoverAbandonedLoads(layout: LakeLayout, store: FileLoadStore): Promise<LoadRecord[]> {
+  const history = await store.list();
+  for (const load of history) {
+    if (load.status !== 'running') continue;
+    load.status = 'abandoned';
+    load.error = {
+      code: 'abandoned',
+      message: 'the loading process stopped before the load committed',
+      fix: 'ingest the drop again',
+    };
+    await rm(layout.stagingDir(load.load_id), { recursive: true, force: true });
+    for (const file of load.files)
+      await rm(layout.rawPartition(file.entity, load.load_id), { recursive: true, force: true });
+    await store.save(load);
+  }
+  return history;
+}
+
+async function runLoad(
+  db: DuckSession,
+  layout: LakeLayout,
+  staging: string,
+  record: LoadRecord,
+  files: DropFile[],
+  options: IngestOptions,
+  previous: RawManifest | undefined,
+  progress: Progress,
+): Promise<void> {
+  await installValidationMacros(db);
+  await db.run('CREATE SCHEMA post');
+  progress.start(`load ${record.load_id}`, files.length);
+  const quarantinedKeys = new Map<string, string>();
+  const limit = record.quarantine_limit;
+  let firstFailure: ProblemRecord | undefined;
+
+  for (const entity of entityLoadOrder(options.source)) {
+    const entityFiles = files.filter((file) => file.entity === entity.name);
+    if (entityFiles.length === 0) {
+      await attachPriorState(db, layout, entity, previous);
+      continue;
+    }
+    const audit = await loadEntity(
+      db,
+      staging,
+      record,
+      entity,
+      entityFiles,
+      options.source,
+      quarantinedKeys,
+      progress,
+    );
+    record.entities.push(audit);
+    record.rows_read += audit.rows_read;
+    record.rows_loaded += audit.rows_loaded;
+    record.rows_quarantined += audit.rows_quarantined;
+    await attachPostState(db, layout, staging, entity, previous);
+    if (audit.quarantined_share > limit && !firstFailure) {
+      const example = await firstQuarantined(db, staging, entity.name);
+      firstFailure = {
+        code: 'quarantine_limit',
+        message: `${(audit.quarantined_share * 100).toFixed(1)}% of ${entity.name} rows were quarantined (${audit.rows_quarantined} of ${audit.rows_read}), above the limit of ${(limit * 100).toFixed(1)}%${example ? `; the first: ${example.message}` : ''}`,
+        fix: `see every row and reason with \`lathe quarantine --load ${record.load_id} --entity ${entity.name}\`, correct the export and ingest again (or raise the limit with --quarantine-limit)`,
+        file: example?.file,
+        line: example?.line,
+        field: example?.field,
+      };
+    }
+  }
+  if (firstFailure) throw new LoadFailure(firstFailure);
+}
+
+/** Reads, checks and writes one entity's files; returns its audit and fills the file audits. */
+async function loadEntity(
+  db: DuckSession,
+  staging: string,
+  record: LoadRecord,
+  entity: EntityDeclaration,
+  files: DropFile[],
+  source: SourceDeclaration,
+  quarantinedKeys: Map<string, string>,
+  progress: Progress,
+): Promise<EntityAudit> {
+  const stage = `stage_${entity.name}`;
+  const checked = `checked_${entity.name}`;
+  const malformed = new Map<number, MalformedRecord[]>();
+  for (const [fileId, file] of files.entries()) {
+    try {
+      const read = await readFileIntoStage(db, file, fileId, entity, stage, fileId === 0);
+      malformed.set(fileId, read.rejects);
+    } catch (error) {
+      if (!(error instanceof LatheError)) throw error;
+      record.files.push({
+        entity: entity.name,
+        file: file.name,
+        format: file.format,
+        bytes: file.bytes,
+        rows_read: 0,
+        rows_loaded: 0,
+        rows_quarantined: 0,
+        status: 'failed',
+        error: { code: error.code, message: error.message, fix: error.fix, ...error.location },
+      });
+      throw new LoadFailure({ code: error.code, message: error.message, fix: error.fix, ...error.location });
+    }
+    progress.advance();
+  }
+
+  await checkRows(db, source, entity, stage, checked, { parentSchema: 'post', quarantinedKeys });
+  await db.run(`DROP TABLE ${stage}`);
+  await checkKeys(db, entity, checked);
+  await checkOverlaps(db, entity, checked);
+
+  const fileNames = sqlList(files.map((file) => file.name));
+  const rawDir = path.join(staging, 'raw', entity.name);
+  const quarantineDir = path.join(staging, 'quarantine', entity.name);
+  await mkdir(rawDir, { recursive: true });
+  await mkdir(quarantineDir, { recursive: true });
+
+  // Loaded rows: typed declared columns, undeclared ones as JSON, and their lineage.
+  await db.run(`COPY (
+      SELECT ${entity.columns.map((column) => ident(column.name)).join(', ')}, _extra,
+             ${sqlString(record.load_id)} AS _load_id, ${fileNames}[_file_id + 1] AS _file
+      FROM ${checked} WHERE len(_reasons) = 0
+    ) TO ${sqlString(path.join(rawDir, 'part-0.parquet'))} (FORMAT parquet, COMPRESSION zstd)`);
+
+  await writeQuarantine(
+    db,
+    record.load_id,
+    entity,
+    files,
+    checked,
+    malformed,
+    path.join(quarantineDir, 'part-0.parquet'),
+  );
+
+  // The proof that nothing was lost: per file, read = loaded + quarantined, counted from what was written.
+  const counts = await db.all<{ file: string; loaded: bigint; quarantined: bigint }>(`
+    SELECT f.file, coalesce(l.n, 0) AS loaded, coalesce(q.n, 0) AS quarantined
+    FROM (SELECT unnest(${fileNames}) AS file) f
+    LEFT JOIN (SELECT _file AS file, count(*) AS n FROM read_parquet(${sqlString(path.join(rawDir, 'part-0.parquet'))}) GROUP BY ALL) l USING (file)
+    LEFT JOIN (SELECT file, count(*) AS n FROM read_parquet(${sqlString(path.join(quarantineDir, 'part-0.parquet'))}) GROUP BY ALL) q USING (file)`);
+  const readCounts = await db.all<{ file_id: number; n: bigint }>(
+    `SELECT _file_id AS file_id, count(*) AS n FROM ${checked} GROUP BY ALL`,
+  );
+  const audit: EntityAudit = {
+    entity: entity.name,
+    kind: entity.kind,
+    rows_read: 0,
+    rows_loaded: 0,
+    rows_quarantined: 0,
+    quarantined_share: 0,
+    reasons: {},
+  };
+  for (const [fileId, file] of files.entries()) {
+    const written = counts.find((row) => row.file === file.name);
+    const rowsRead =
+      Number(readCounts.find((row) => row.file_id === fileId)?.n ?? 0n) +
+      (malformed.get(fileId)?.length ?? 0);
+    const loaded = Number(written?.loaded ?? 0n);
+    const quarantined = Number(written?.quarantined ?? 0n);
+    if (rowsRead !== loaded + quarantined) {
+      throw new Error(
+        `internal: ${file.name} read ${rowsRead} rows but wrote ${loaded} loaded + ${quarantined} quarantined`,
+      );
+    }
+    record.files.push({
+      entity: entity.name,
+      file: file.name,
+      format: file.format,
+      bytes: file.bytes,
+      rows_read: rowsRead,
+      rows_loaded: loaded,
+      rows_quarantined: quarantined,
+      status: 'loaded',
+    } satisfies FileAudit);
+    audit.rows_read += rowsRead;
+    audit.rows_loaded += loaded;
+    audit.rows_quarantined += quarantined;
+  }
+  audit.quarantined_share = audit.rows_read === 0 ? 0 : audit.rows_quarantined / audit.rows_read;
+  const reasons = await db.all<{ code: string; n: bigint }>(
+    `SELECT code, count(*) AS n FROM (SELECT unnest(reasons).code AS code FROM read_parquet(${sqlString(path.join(quarantineDir, 'part-0.parquet'))})) GROUP BY ALL ORDER BY code`,
+  );
+  audit.reasons = Object.fromEntries(reasons.map((row) => [row.code, Number(row.n)]));
+
+  // Keys quarantined in this load, so a child's unknown-reference reason can say why its parent is missing.
+  if (entity.key.length === 1) {
+    const table = `quarantined_keys_${entity.name}`;
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT DISTINCT ${ident(entity.key[0]!)} AS key FROM ${checked} WHERE len(_reasons) > 0 AND ${ident(entity.key[0]!)} IS NOT NULL`,
+    );
+    quarantinedKeys.set(entity.name, table);
+  }
+  await db.run(`DROP TABLE ${checked}`);
+  return audit;
+}
+
+/**
+ * Quarantined rows with their load, file, physical line, the raw record and all reasons:
+ * rows that failed checks and records the reader could not split into fields.
+ */
+async function writeQuarantine(
+  db: DuckSession,
+  loadId: string,
+  entity: EntityDeclaration,
+  files: DropFile[],
+  checked: string,
+  malformed: Map<number, MalformedRecord[]>,
+  target: string,
+): Promise<void> {
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE record_lines (_file_id INTEGER, _record BIGINT, line BIGINT, raw_text VARCHAR, message VARCHAR)`,
+  );
+  const bad = await db.all<{ file_id: number; record: bigint }>(
+    `SELECT _file_id AS file_id, _record AS record FROM ${checked} WHERE len(_reasons) > 0 ORDER BY 1, 2`,
+  );
+  const appender = await db.connection.createAppender('record_lines');
+  for (const [fileId, file] of files.entries()) {
+    const rejects = malformed.get(fileId) ?? [];
+    const accepted = bad.filter((row) => row.file_id === fileId).map((row) => Number(row.record));
+    if (accepted.length === 0 && rejects.length === 0) continue;
+    // The reader numbers accepted records 1..n; rejected records sit between them in the file.
+    const rejectedRecords = rejects.map((r) => r.record).sort((a, b) => a - b);
+    const toFileRecord = (acceptedRecord: number) => {
+      let record = acceptedRecord;
+      for (const rejected of rejectedRecords) {
+        if (rejected <= record) record++;
+        else break;
+      }
+      return record;
+    };
+    const fileRecords = accepted.map(toFileRecord);
+    let lines: Map<number, number>;
+    if (file.format === 'csv' && !entity.csv.collapseDelimiters) {
+      lines = await recordStartLines(file.path, [...fileRecords, ...rejectedRecords], entity.csv.header);
+    } else {
+      // NDJSON and space-aligned text: one record per line; Parquet: the row number.
+      lines = new Map([...fileRecords, ...rejectedRecords].map((r) => [r, r]));
+    }
+    accepted.forEach((acceptedRecord, i) => {
+      appender.appendInteger(fileId);
+      appender.appendBigInt(BigInt(acceptedRecord));
+      appender.appendBigInt(BigInt(lines.get(fileRecords[i]!) ?? fileRecords[i]!));
+      appender.appendNull();
+      appender.appendNull();
+      appender.endRow();
+    });
+    for (const reject of rejects) {
+      appender.appendInteger(fileId);
+      appender.appendNull();
+      appender.appendBigInt(BigInt(lines.get(reject.record) ?? reject.record));
+      appender.appendVarchar(reject.text);
+      appender.appendVarchar(reject.message);
+      appender.endRow();
+    }
+  }
+  appender.closeSync();
+  const fileNames = sqlList(files.map((file) => file.name));
+  const rawRecord = `json_object(${entity.columns.map((column) => `${sqlString(column.name)}, c.${ident(rawName(column.name))}`).join(', ')})`;
+  await db.run(`COPY (
+      SELECT ${sqlString(loadId)} AS load_id, ${sqlString(entity.name)} AS entity, ${fileNames}[c._file_id + 1] AS file, l.line,
+             CAST(CASE WHEN c._extra IS NULL THEN ${rawRecord} ELSE json_merge_patch(c._extra, ${rawRecord}) END AS VARCHAR) AS record,
+             c._reasons AS reasons
+      FROM ${checked} c JOIN record_lines l ON l._file_id = c._file_id AND l._record = c._record
+      WHERE len(c._reasons) > 0
+      UNION ALL
+      SELECT ${sqlString(loadId)}, ${sqlString(entity.name)}, ${fileNames}[_file_id + 1], line, raw_text,
+             [{'code': 'malformed_row', 'field': NULL, 'message': message, 'fix': 'check the row: quote fields that contain the separator or line breaks, and give it as many fields as the header'}]::${REASON_TYPE}[]
+      FROM record_lines WHERE _record IS NULL
+      ORDER BY file, line
+    ) TO ${sqlString(target)} (FORMAT parquet, COMPRESSION zstd)`);
+}
+
+async function firstQuarantined(
+  db: DuckSession,
+  staging: string,
+  entity: string,
+): Promise<(ProblemRecord & { message: string }) | undefined> {
+  const rows = await db.json<{ file: string; line: number; field: string | null; message: string }>(
+    `SELECT file, line, reasons[1].field AS field, reasons[1].message AS message FROM read_parquet(${sqlString(path.join(staging, 'quarantine', entity, 'part-0.parquet'))}) ORDER BY file, line LIMIT 1`,
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  return {
+    code: 'quarantined',
+    file: row.file,
+    line: Number(row.line),
+    field: row.field ?? undefined,
+    message: `file ${row.file} line ${row.line}: ${row.message}`,
+  };
+}
+
+function emptyTableSql(entity: EntityDeclaration): string {
+  return `SELECT ${entity.columns.map((column) => `CAST(NULL AS ${SQL_TYPES[column.type]}) AS ${ident(column.name)}`).join(', ')} WHERE false`;
+}
+
+/** An entity this load does not carry: its parents-to-be state is what is current now. */
+async function attachPriorState(
+  db: DuckSession,
+  layout: LakeLayout,
+  entity: EntityDeclaration,
+  previous: RawManifest | undefined,
+): Promise<void> {
+  const prior = previous?.entities[entity.name];
+  const sql = prior ? entityStateSql(layout, prior) : null;
+  await db.run(`CREATE OR REPLACE VIEW post.${ident(entity.name)} AS ${sql ?? emptyTableSql(entity)}`);
+}
+
+/** An entity this load carries: the state it will have once the load commits. */
+async function attachPostState(
+  db: DuckSession,
+  layout: LakeLayout,
+  staging: string,
+  entity: EntityDeclaration,
+  previous: RawManifest | undefined,
+): Promise<void> {
+  const loaded = path.join(staging, 'raw', entity.name, 'part-0.parquet');
+  const prior = previous?.entities[entity.name];
+  const columns = [...entity.columns.map((column) => ident(column.name))].join(', ');
+  const current = `SELECT ${columns}, '~' AS _load_id FROM read_parquet(${sqlString(loaded)})`;
+  if (entity.kind === 'snapshot' || !prior) {
+    await db.run(`CREATE OR REPLACE VIEW post.${ident(entity.name)} AS ${current}`);
+    return;
+  }
+  const priorSql = entityStateSql(layout, prior);
+  const key = entity.key.map(ident).join(', ');
+  // '~' sorts after every load id, so this load's rows supersede earlier ones with the same key.
+  await db.run(`CREATE OR REPLACE VIEW post.${ident(entity.name)} AS
+    SELECT ${columns} FROM (${priorSql} UNION ALL ${current})
+    QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY _load_id DESC) = 1`);
+}
+
+/** Moves the staged partitions into the lake and makes the new manifest current. */
+async function commit(
+  layout: LakeLayout,
+  staging: string,
+  record: LoadRecord,
+  previous: RawManifest | undefined,
+  source: SourceDeclaration,
+): Promise<void> {
+  const manifest: RawManifest = {
+    layer: 'raw',
+    id: record.load_id,
+    previous: previous?.id ?? null,
+    committedAt: new Date().toISOString(),
+    entities: structuredClone(previous?.entities ?? {}),
+  };
+  for (const audit of record.entities) {
+    const entity = source.entities.find((candidate) => candidate.name === audit.entity)!;
+    const target = layout.rawPartition(entity.name, record.load_id);
+    await mkdir(path.dirname(target), { recursive: true });
+    await rename(path.join(staging, 'raw', entity.name), target);
+    const partition = {
+      loadId: record.load_id,
+      files: [layout.relative(path.join(target, 'part-0.parquet'))],
+      rows: audit.rows_loaded,
+    };
+    const prior = manifest.entities[entity.name];
+    manifest.entities[entity.name] = {
+      source: source.source,
+      kind: entity.kind,
+      key: entity.key,
+      columns: entity.columns.map((column) => column.name),
+      partitions: entity.kind === 'append' && prior ? [...prior.partitions, partition] : [partition],
+    };
+  }
+  await moveQuarantineIn(layout, staging, record.load_id);
+  await publishManifest(layout, manifest);
+}
+
+async function moveQuarantineIn(layout: LakeLayout, staging: string, loadId: string): Promise<void> {
+  const dir = path.join(staging, 'quarantine');
+  const entities = await readdir(dir).catch(() => [] as string[]);
+  for (const entity of entities) {
+    const target = layout.quarantinePartition(entity, loadId);
+    await mkdir(path.dirname(target), { recursive: true });
+    await rm(target, { recursive: true, force: true });
+    await rename(path.join(dir, entity), target);
+  }
+}
