@@ -12,6 +12,10 @@ export type ColumnType = (typeof COLUMN_TYPES)[number];
 
 export interface ColumnDeclaration {
   name: string;
+  /** The column's name in the files when it differs from `name` (e.g. `Air temperature [K]`). */
+  from?: string;
+  /** Filled with the record's number in its file (1-based) rather than read from a field. */
+  recordNumber: boolean;
   type: ColumnType;
   nullable: boolean;
   pii: boolean;
@@ -98,6 +102,8 @@ const columnSchema = z.union([
   z
     .object({
       type: z.enum(COLUMN_TYPES),
+      from: z.string().min(1).optional(),
+      record_number: z.boolean().optional(),
       nullable: z.boolean().optional(),
       pii: z.boolean().optional(),
       enum: z.array(z.string()).min(1).optional(),
@@ -228,9 +234,18 @@ function normalize(raw: z.infer<typeof sourceSchema>, origin: string): SourceDec
   const entities: EntityDeclaration[] = Object.entries(raw.entities).map(([name, entity]) => {
     const columns: ColumnDeclaration[] = Object.entries(entity.columns).map(([columnName, spec]) => {
       if (typeof spec === 'string')
-        return { name: columnName, type: spec, nullable: false, pii: false, minExclusive: false };
+        return {
+          name: columnName,
+          type: spec,
+          nullable: false,
+          pii: false,
+          minExclusive: false,
+          recordNumber: false,
+        };
       return {
         name: columnName,
+        from: spec.from,
+        recordNumber: spec.record_number ?? false,
         type: spec.type,
         nullable: spec.nullable ?? false,
         pii: spec.pii ?? false,
@@ -301,6 +316,20 @@ function checkConsistency(source: SourceDeclaration): void {
   }
   for (const entity of source.entities) {
     const columnNames = new Set(entity.columns.map((column) => column.name));
+    for (const column of entity.columns) {
+      if (column.from && !entity.csv.header) {
+        fail(
+          `entity \`${entity.name}\`: column \`${column.name}\` has \`from\`, but its files have no header to take names from`,
+          'remove `from`: columns of headerless files are named by their position',
+        );
+      }
+      if (column.recordNumber && !entity.csv.collapseDelimiters) {
+        fail(
+          `entity \`${entity.name}\`: column \`${column.name}\` is a \`record_number\`, which only space-aligned text files (collapse_delimiters) support`,
+          'remove `record_number`, or read the file as space-aligned text',
+        );
+      }
+    }
     const need = (column: string, what: string) => {
       if (!columnNames.has(column))
         fail(

@@ -18,23 +18,25 @@ import {
 import { DuckSession, ident, sqlList, sqlString } from '../lake/duckdb.js';
 import { LakeLayout } from '../lake/layout.js';
 import { newLoadId } from '../lake/load-id.js';
-import { publishManifest, type RawManifest, readManifest } from '../lake/manifest.js';
+import { listManifestIds, publishManifest, type RawManifest, readManifest } from '../lake/manifest.js';
 import { entityStateSql } from '../lake/views.js';
 import { acquireWriterLock } from '../lake/writer-lock.js';
 import { FileLoadStore } from '../meta/load-store.js';
 import type { EntityAudit, FileAudit, LoadRecord, ProblemRecord } from '../meta/records.js';
 import { LatheError } from '../util/errors.js';
 import { type Progress, silentProgress } from '../util/progress.js';
+import { timed } from '../util/timing.js';
 import { type DropFile, hashDrop, planDrop } from './discover.js';
 import { recordStartLines } from './line-numbers.js';
-import { type MalformedRecord, readFileIntoStage } from './read-file.js';
+import { type FileScan, type MalformedRecord, prepareFileScan } from './read-file.js';
 import {
+  checkFields,
   checkKeys,
   checkOverlaps,
-  checkRows,
+  checkRulesAndReferences,
+  finalRowsSql,
   installValidationMacros,
   REASON_TYPE,
-  rawName,
 } from './validate.js';
 
 export interface IngestOptions {
@@ -89,7 +91,7 @@ export async function ingestDrop(options: IngestOptions): Promise<IngestResult> 
   try {
     const store = new FileLoadStore(layout.loadsDir());
     const history = await recoverAbandonedLoads(layout, store);
-    const contentHash = await hashDrop(plan.files);
+    const contentHash = await timed('hash drop', () => hashDrop(plan.files));
     const same = history.find(
       (load) =>
         load.status === 'committed' &&
@@ -148,20 +150,30 @@ export async function ingestDrop(options: IngestOptions): Promise<IngestResult> 
   }
 }
 
-/** A load left `running` by a killed process never committed: mark it and remove its leftovers. */
+/**
+ * A load left `running` by a killed process: if its manifest was published it did commit
+ * (the process died while writing the audit); otherwise it never became current, so its
+ * leftovers are removed and it is marked abandoned.
+ */
 async function recoverAbandonedLoads(layout: LakeLayout, store: FileLoadStore): Promise<LoadRecord[]> {
   const history = await store.list();
+  const published = new Set(await listManifestIds(layout));
   for (const load of history) {
     if (load.status !== 'running') continue;
-    load.status = 'abandoned';
-    load.error = {
-      code: 'abandoned',
-      message: 'the loading process stopped before the load committed',
-      fix: 'ingest the drop again',
-    };
     await rm(layout.stagingDir(load.load_id), { recursive: true, force: true });
-    for (const file of load.files)
-      await rm(layout.rawPartition(file.entity, load.load_id), { recursive: true, force: true });
+    if (published.has(load.load_id)) {
+      load.status = 'committed';
+    } else {
+      load.status = 'abandoned';
+      load.error = {
+        code: 'abandoned',
+        message: 'the loading process stopped before the load committed; nothing of it became current',
+        fix: 'ingest the drop again',
+      };
+      const entities = await readdir(path.join(layout.root, 'raw')).catch(() => [] as string[]);
+      for (const entity of entities)
+        await rm(layout.rawPartition(entity, load.load_id), { recursive: true, force: true });
+    }
     await store.save(load);
   }
   return history;
@@ -231,68 +243,82 @@ async function loadEntity(
   quarantinedKeys: Map<string, string>,
   progress: Progress,
 ): Promise<EntityAudit> {
-  const stage = `stage_${entity.name}`;
   const checked = `checked_${entity.name}`;
+  const scans: FileScan[] = [];
+  const failFile = (file: DropFile, error: LatheError): never => {
+    const problem = { code: error.code, message: error.message, fix: error.fix, ...error.location };
+    record.files.push({
+      entity: entity.name,
+      file: file.name,
+      format: file.format,
+      bytes: file.bytes,
+      rows_read: 0,
+      rows_loaded: 0,
+      rows_quarantined: 0,
+      status: 'failed',
+      error: problem,
+    });
+    throw new LoadFailure(problem);
+  };
+  let rowsPerFile: number[] = [];
   const malformed = new Map<number, MalformedRecord[]>();
-  for (const [fileId, file] of files.entries()) {
-    try {
-      const read = await readFileIntoStage(db, file, fileId, entity, stage, fileId === 0);
-      malformed.set(fileId, read.rejects);
-    } catch (error) {
-      if (!(error instanceof LatheError)) throw error;
-      record.files.push({
-        entity: entity.name,
-        file: file.name,
-        format: file.format,
-        bytes: file.bytes,
-        rows_read: 0,
-        rows_loaded: 0,
-        rows_quarantined: 0,
-        status: 'failed',
-        error: { code: error.code, message: error.message, fix: error.fix, ...error.location },
-      });
-      throw new LoadFailure({ code: error.code, message: error.message, fix: error.fix, ...error.location });
+  try {
+    for (const [fileId, file] of files.entries()) {
+      try {
+        scans.push(await prepareFileScan(db, file, fileId, entity));
+      } catch (error) {
+        if (error instanceof LatheError) failFile(file, error);
+        throw error;
+      }
     }
-    progress.advance();
+    try {
+      rowsPerFile = await timed(`read and check fields ${entity.name}`, () =>
+        checkFields(db, source, entity, scans, checked),
+      );
+    } catch (error) {
+      if (error instanceof LatheError)
+        failFile(files.find((file) => file.name === error.location.file) ?? files[0]!, error);
+      throw error;
+    }
+    for (const scan of scans) malformed.set(scan.fileId, await scan.rejects());
+  } finally {
+    for (const scan of scans) await scan.dispose();
   }
+  progress.advance(files.length);
+  const plan = { parentSchema: 'post', quarantinedKeys };
+  await timed(`check rules and references ${entity.name}`, () =>
+    checkRulesAndReferences(db, entity, checked, plan),
+  );
+  await timed(`check keys ${entity.name}`, () => checkKeys(db, entity, checked));
+  await timed(`check overlaps ${entity.name}`, () => checkOverlaps(db, entity, checked));
 
-  await checkRows(db, source, entity, stage, checked, { parentSchema: 'post', quarantinedKeys });
-  await db.run(`DROP TABLE ${stage}`);
-  await checkKeys(db, entity, checked);
-  await checkOverlaps(db, entity, checked);
-
+  const rows = finalRowsSql(checked);
   const fileNames = sqlList(files.map((file) => file.name));
-  const rawDir = path.join(staging, 'raw', entity.name);
-  const quarantineDir = path.join(staging, 'quarantine', entity.name);
-  await mkdir(rawDir, { recursive: true });
-  await mkdir(quarantineDir, { recursive: true });
+  const rawFile = path.join(staging, 'raw', entity.name, 'part-0.parquet');
+  const quarantineFile = path.join(staging, 'quarantine', entity.name, 'part-0.parquet');
+  await mkdir(path.dirname(rawFile), { recursive: true });
+  await mkdir(path.dirname(quarantineFile), { recursive: true });
 
   // Loaded rows: typed declared columns, undeclared ones as JSON, and their lineage.
-  await db.run(`COPY (
+  await timed(`write loaded ${entity.name}`, () =>
+    db.run(`COPY (
       SELECT ${entity.columns.map((column) => ident(column.name)).join(', ')}, _extra,
              ${sqlString(record.load_id)} AS _load_id, ${fileNames}[_file_id + 1] AS _file
-      FROM ${checked} WHERE len(_reasons) = 0
-    ) TO ${sqlString(path.join(rawDir, 'part-0.parquet'))} (FORMAT parquet, COMPRESSION zstd)`);
-
-  await writeQuarantine(
-    db,
-    record.load_id,
-    entity,
-    files,
-    checked,
-    malformed,
-    path.join(quarantineDir, 'part-0.parquet'),
+      FROM ${rows} WHERE _reasons IS NULL
+    ) TO ${sqlString(rawFile)} (FORMAT parquet)`),
+  );
+  // Where each file's rows start in the checked table: rowid - start + 1 is the record number.
+  const firstRow = rowsPerFile.map((_, i) => rowsPerFile.slice(0, i).reduce((sum, n) => sum + n, 0));
+  await timed(`write quarantine ${entity.name}`, () =>
+    writeQuarantine(db, record.load_id, entity, files, rows, firstRow, malformed, quarantineFile),
   );
 
   // The proof that nothing was lost: per file, read = loaded + quarantined, counted from what was written.
-  const counts = await db.all<{ file: string; loaded: bigint; quarantined: bigint }>(`
+  const written = await db.all<{ file: string; loaded: bigint; quarantined: bigint }>(`
     SELECT f.file, coalesce(l.n, 0) AS loaded, coalesce(q.n, 0) AS quarantined
     FROM (SELECT unnest(${fileNames}) AS file) f
-    LEFT JOIN (SELECT _file AS file, count(*) AS n FROM read_parquet(${sqlString(path.join(rawDir, 'part-0.parquet'))}) GROUP BY ALL) l USING (file)
-    LEFT JOIN (SELECT file, count(*) AS n FROM read_parquet(${sqlString(path.join(quarantineDir, 'part-0.parquet'))}) GROUP BY ALL) q USING (file)`);
-  const readCounts = await db.all<{ file_id: number; n: bigint }>(
-    `SELECT _file_id AS file_id, count(*) AS n FROM ${checked} GROUP BY ALL`,
-  );
+    LEFT JOIN (SELECT _file AS file, count(*) AS n FROM read_parquet(${sqlString(rawFile)}) GROUP BY ALL) l USING (file)
+    LEFT JOIN (SELECT file, count(*) AS n FROM read_parquet(${sqlString(quarantineFile)}) GROUP BY ALL) q USING (file)`);
   const audit: EntityAudit = {
     entity: entity.name,
     kind: entity.kind,
@@ -303,12 +329,10 @@ async function loadEntity(
     reasons: {},
   };
   for (const [fileId, file] of files.entries()) {
-    const written = counts.find((row) => row.file === file.name);
-    const rowsRead =
-      Number(readCounts.find((row) => row.file_id === fileId)?.n ?? 0n) +
-      (malformed.get(fileId)?.length ?? 0);
-    const loaded = Number(written?.loaded ?? 0n);
-    const quarantined = Number(written?.quarantined ?? 0n);
+    const counts = written.find((row) => row.file === file.name);
+    const rowsRead = rowsPerFile[fileId]! + (malformed.get(fileId)?.length ?? 0);
+    const loaded = Number(counts?.loaded ?? 0n);
+    const quarantined = Number(counts?.quarantined ?? 0n);
     if (rowsRead !== loaded + quarantined) {
       throw new Error(
         `internal: ${file.name} read ${rowsRead} rows but wrote ${loaded} loaded + ${quarantined} quarantined`,
@@ -330,15 +354,16 @@ async function loadEntity(
   }
   audit.quarantined_share = audit.rows_read === 0 ? 0 : audit.rows_quarantined / audit.rows_read;
   const reasons = await db.all<{ code: string; n: bigint }>(
-    `SELECT code, count(*) AS n FROM (SELECT unnest(reasons).code AS code FROM read_parquet(${sqlString(path.join(quarantineDir, 'part-0.parquet'))})) GROUP BY ALL ORDER BY code`,
+    `SELECT code, count(*) AS n FROM (SELECT unnest(reasons).code AS code FROM read_parquet(${sqlString(quarantineFile)})) GROUP BY ALL ORDER BY code`,
   );
   audit.reasons = Object.fromEntries(reasons.map((row) => [row.code, Number(row.n)]));
 
   // Keys quarantined in this load, so a child's unknown-reference reason can say why its parent is missing.
   if (entity.key.length === 1) {
     const table = `quarantined_keys_${entity.name}`;
+    const key = ident(entity.key[0]!);
     await db.run(
-      `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT DISTINCT ${ident(entity.key[0]!)} AS key FROM ${checked} WHERE len(_reasons) > 0 AND ${ident(entity.key[0]!)} IS NOT NULL`,
+      `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT DISTINCT ${key} AS key FROM ${rows} WHERE _reasons IS NOT NULL AND ${key} IS NOT NULL`,
     );
     quarantinedKeys.set(entity.name, table);
   }
@@ -355,43 +380,43 @@ async function writeQuarantine(
   loadId: string,
   entity: EntityDeclaration,
   files: DropFile[],
-  checked: string,
+  /** SQL of the checked rows with all their reasons (`finalRowsSql`). */
+  rows: string,
+  firstRow: number[],
   malformed: Map<number, MalformedRecord[]>,
   target: string,
 ): Promise<void> {
   await db.run(
-    `CREATE OR REPLACE TEMP TABLE record_lines (_file_id INTEGER, _record BIGINT, line BIGINT, raw_text VARCHAR, message VARCHAR)`,
+    'CREATE OR REPLACE TEMP TABLE record_lines (_file_id INTEGER, _row BIGINT, line BIGINT, raw_text VARCHAR, message VARCHAR)',
   );
-  const bad = await db.all<{ file_id: number; record: bigint }>(
-    `SELECT _file_id AS file_id, _record AS record FROM ${checked} WHERE len(_reasons) > 0 ORDER BY 1, 2`,
+  const bad = await db.all<{ file_id: number; row: bigint; line: bigint | null }>(
+    `SELECT _file_id AS file_id, _row AS row, _line AS line FROM ${rows} WHERE _reasons IS NOT NULL ORDER BY _row`,
   );
   const appender = await db.connection.createAppender('record_lines');
   for (const [fileId, file] of files.entries()) {
     const rejects = malformed.get(fileId) ?? [];
-    const accepted = bad.filter((row) => row.file_id === fileId).map((row) => Number(row.record));
-    if (accepted.length === 0 && rejects.length === 0) continue;
-    // The reader numbers accepted records 1..n; rejected records sit between them in the file.
-    const rejectedRecords = rejects.map((r) => r.record).sort((a, b) => a - b);
+    const fileRows = bad.filter((row) => row.file_id === fileId);
+    if (fileRows.length === 0 && rejects.length === 0) continue;
+    // The reader numbers the records it accepted; records it rejected sit between them in the file.
+    const rejectedRecords = rejects.map((reject) => reject.record).sort((a, b) => a - b);
     const toFileRecord = (acceptedRecord: number) => {
-      let record = acceptedRecord;
+      let fileRecord = acceptedRecord;
       for (const rejected of rejectedRecords) {
-        if (rejected <= record) record++;
+        if (rejected <= fileRecord) fileRecord++;
         else break;
       }
-      return record;
+      return fileRecord;
     };
-    const fileRecords = accepted.map(toFileRecord);
-    let lines: Map<number, number>;
-    if (file.format === 'csv' && !entity.csv.collapseDelimiters) {
-      lines = await recordStartLines(file.path, [...fileRecords, ...rejectedRecords], entity.csv.header);
-    } else {
-      // NDJSON and space-aligned text: one record per line; Parquet: the row number.
-      lines = new Map([...fileRecords, ...rejectedRecords].map((r) => [r, r]));
-    }
-    accepted.forEach((acceptedRecord, i) => {
+    const fileRecords = fileRows.map((row) => toFileRecord(Number(row.row) - firstRow[fileId]! + 1));
+    // The scan knows the line for NDJSON, Parquet and space-aligned text; CSV lines are found by a quote-aware scan.
+    const needScan = fileRows.some((row) => row.line === null) || rejects.length > 0;
+    const lines = needScan
+      ? await recordStartLines(file.path, [...fileRecords, ...rejectedRecords], entity.csv.header)
+      : new Map<number, number>();
+    fileRows.forEach((row, i) => {
       appender.appendInteger(fileId);
-      appender.appendBigInt(BigInt(acceptedRecord));
-      appender.appendBigInt(BigInt(lines.get(fileRecords[i]!) ?? fileRecords[i]!));
+      appender.appendBigInt(row.row);
+      appender.appendBigInt(row.line ?? BigInt(lines.get(fileRecords[i]!) ?? fileRecords[i]!));
       appender.appendNull();
       appender.appendNull();
       appender.endRow();
@@ -407,19 +432,25 @@ async function writeQuarantine(
   }
   appender.closeSync();
   const fileNames = sqlList(files.map((file) => file.name));
-  const rawRecord = `json_object(${entity.columns.map((column) => `${sqlString(column.name)}, c.${ident(rawName(column.name))}`).join(', ')})`;
+  // Rows that failed a field check kept their raw text; the others passed every field check, so their typed values are exact.
+  const typedRecord = `json_object(${entity.columns
+    .map(
+      (column) =>
+        `${sqlString(column.from ?? column.name)}, ${column.type === 'ts' ? `strftime(c.${ident(column.name)}, '%Y-%m-%dT%H:%M:%S.%gZ')` : `CAST(c.${ident(column.name)} AS VARCHAR)`}`,
+    )
+    .join(', ')})`;
+  const rawRecord = `coalesce(c._raw, ${typedRecord})`;
   await db.run(`COPY (
       SELECT ${sqlString(loadId)} AS load_id, ${sqlString(entity.name)} AS entity, ${fileNames}[c._file_id + 1] AS file, l.line,
              CAST(CASE WHEN c._extra IS NULL THEN ${rawRecord} ELSE json_merge_patch(c._extra, ${rawRecord}) END AS VARCHAR) AS record,
              c._reasons AS reasons
-      FROM ${checked} c JOIN record_lines l ON l._file_id = c._file_id AND l._record = c._record
-      WHERE len(c._reasons) > 0
+      FROM ${rows} c JOIN record_lines l ON l._row = c._row
       UNION ALL
       SELECT ${sqlString(loadId)}, ${sqlString(entity.name)}, ${fileNames}[_file_id + 1], line, raw_text,
              [{'code': 'malformed_row', 'field': NULL, 'message': message, 'fix': 'check the row: quote fields that contain the separator or line breaks, and give it as many fields as the header'}]::${REASON_TYPE}[]
-      FROM record_lines WHERE _record IS NULL
+      FROM record_lines WHERE _row IS NULL
       ORDER BY file, line
-    ) TO ${sqlString(target)} (FORMAT parquet, COMPRESSION zstd)`);
+    ) TO ${sqlString(target)} (FORMAT parquet)`);
 }
 
 async function firstQuarantined(

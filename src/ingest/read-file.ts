@@ -1,21 +1,31 @@
 /**
- * Reads one drop file into the entity's stage table as text, exactly as written: every
- * declared column as VARCHAR (typing is validation's job, so a bad value becomes a reason,
- * not a crash), undeclared columns kept for the raw layer, plus the file id and the record
- * number. Rows the CSV reader cannot split into fields become `malformed` rejects.
+ * How one drop file is scanned: as text, exactly as written. Every declared column comes
+ * out as VARCHAR (typing is validation's job, so a bad value becomes a reason, not a
+ * crash), undeclared columns travel along as JSON for the raw layer. Nothing is
+ * materialized here except NDJSON lines: validation reads the scan once, in one pass.
+ * Records the CSV reader cannot split into fields are collected as `malformed` rejects.
  */
 import type { EntityDeclaration } from '../contract/declaration.js';
 import { type DuckSession, ident, sqlString } from '../lake/duckdb.js';
 import { LatheError } from '../util/errors.js';
 import type { DropFile } from './discover.js';
 
-export interface FileRead {
-  /** Declared column name -> the file's own column name (names match case-insensitively). */
-  columnMap: Map<string, string>;
-  /** The file's undeclared columns, kept in raw. */
-  extraColumns: string[];
-  /** Records rejected by the reader (wrong field count, bad encoding): counted as read and quarantined. */
-  rejects: MalformedRecord[];
+export interface FileScan {
+  file: DropFile;
+  fileId: number;
+  /**
+   * A SELECT yielding `_format_error` (why the record has no fields, or NULL), `_extra`
+   * (undeclared columns as JSON), `_line` (the physical line where the scan knows it, else
+   * NULL) and one VARCHAR column per declared column, in file order, so that a table
+   * filled from it numbers rows in record order.
+   */
+  select: string;
+  /** Runs work that reads the file, turning a reader failure into a file-level error. */
+  guard<T>(work: () => Promise<T>): Promise<T>;
+  /** Records the reader rejected (wrong field count, bad encoding); read once the scan has run. */
+  rejects(): Promise<MalformedRecord[]>;
+  /** Drops what the scan created. */
+  dispose(): Promise<void>;
 }
 
 export interface MalformedRecord {
@@ -25,24 +35,131 @@ export interface MalformedRecord {
   message: string;
 }
 
-function fileError(file: DropFile, message: string, fix: string, line?: number, field?: string): LatheError {
-  return new LatheError('file_unreadable', message, { location: { file: file.name, line, field }, fix });
+/** Prepares the scan of one file. Throws a file-level LatheError (the load fails) when it cannot be read or lacks a required column. */
+export async function prepareFileScan(
+  db: DuckSession,
+  file: DropFile,
+  fileId: number,
+  entity: EntityDeclaration,
+): Promise<FileScan> {
+  const rejectsTable = `rejects_${fileId}_${entity.name}`;
+  let source = tableFunction(file, entity, rejectsTable);
+  let materialized: string | undefined;
+  if (file.format === 'ndjson') {
+    // The keys of JSON lines are known only after reading them; read the lines once.
+    materialized = `ndjson_lines_${fileId}_${entity.name}`;
+    await guardRead(file, () =>
+      db.run(`CREATE OR REPLACE TEMP TABLE ${materialized} AS SELECT * FROM ${source}`),
+    );
+    source = materialized;
+  }
+  const available = await guardRead(file, () => fileColumns(db, file, entity, source));
+  const columnMap = mapColumns(file, entity, available);
+  const declared = new Set(entity.columns.map((column) => (column.from ?? column.name).toLowerCase()));
+  const extraColumns = available.filter((name) => !declared.has(name.toLowerCase()));
+
+  const asText = (expression: string) => `CAST(${expression} AS VARCHAR)`;
+  const jsonKey = (key: string) => `_json ->> ${sqlString(`$."${key.replaceAll('"', '\\"')}"`)}`;
+  const extraValue = (name: string) =>
+    file.format === 'ndjson' ? `CASE WHEN json_valid(_json) THEN ${jsonKey(name)} END` : asText(ident(name));
+  const columnExpression = (name: string): string => {
+    const found = columnMap.get(name);
+    if (found === undefined) return 'CAST(NULL AS VARCHAR)';
+    if (file.format !== 'ndjson') return asText(ident(found));
+    // JSON lines may spell a key differently line by line: take whichever spelling the line has.
+    const spellings = available.filter((key) => key.toLowerCase() === found.toLowerCase());
+    const lookups = spellings.map(jsonKey);
+    return `CASE WHEN json_valid(_json) THEN coalesce(${lookups.join(', ')}) END`;
+  };
+  const formatError =
+    file.format === 'ndjson'
+      ? `CASE WHEN json_valid(_json) AND json_type(_json) = 'OBJECT' THEN NULL WHEN trim(_json) = '' THEN 'the line is empty' ELSE 'the line is not a JSON object' END`
+      : entity.csv.collapseDelimiters
+        ? '_format_error'
+        : 'CAST(NULL AS VARCHAR)';
+  const line =
+    file.format === 'ndjson'
+      ? 'rowid + 1'
+      : file.format === 'parquet'
+        ? 'file_row_number + 1'
+        : entity.csv.collapseDelimiters
+          ? '_line'
+          : 'CAST(NULL AS BIGINT)';
+  // Undeclared columns travel as one JSON object so files with different extras share a table.
+  const extra =
+    extraColumns.length > 0
+      ? `json_object(${extraColumns.map((name) => `${sqlString(name)}, ${extraValue(name)}`).join(', ')})`
+      : 'CAST(NULL AS JSON)';
+  const select = `SELECT ${formatError} AS _format_error, ${extra} AS _extra, ${line} AS _line, ${entity.columns
+    .map((column) => `${columnExpression(column.name)} AS ${ident(column.name)}`)
+    .join(', ')} FROM ${source}`;
+
+  return {
+    file,
+    fileId,
+    select,
+    guard: (work) => guardRead(file, work),
+    rejects: () =>
+      file.format === 'csv' && !entity.csv.collapseDelimiters
+        ? readRejects(db, rejectsTable, entity.csv.header)
+        : Promise.resolve([]),
+    dispose: async () => {
+      if (materialized) await db.run(`DROP TABLE IF EXISTS ${materialized}`);
+      await db.run(`DROP TABLE IF EXISTS ${rejectsTable}; DROP TABLE IF EXISTS ${rejectsTable}_scan`);
+    },
+  };
+}
+
+/** Runs `work` (which reads the file) turning a reader failure into a file-level error. */
+export async function guardRead<T>(file: DropFile, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw describeReadFailure(file, error);
+  }
 }
 
 /** The table function that scans a file as text. */
-function scanSql(file: DropFile, entity: EntityDeclaration, rejectsTable: string): string {
+function tableFunction(file: DropFile, entity: EntityDeclaration, rejectsTable: string): string {
   const p = sqlString(file.path);
+  const lines = `read_csv(${p}, columns = {'_json': 'VARCHAR'}, header = false, delim = chr(0), quote = '', escape = '', auto_detect = false)`;
   switch (file.format) {
-    case 'csv': {
-      const { delimiter, header } = entity.csv;
-      return `read_csv(${p}, all_varchar = true, header = ${header}, delim = ${sqlString(delimiter)}, quote = '"', escape = '"', auto_detect = ${header}, sample_size = 1, store_rejects = true, rejects_table = ${sqlString(rejectsTable)}, rejects_scan = ${sqlString(`${rejectsTable}_scan`)}, null_padding = false, strict_mode = true)`;
-    }
     case 'ndjson':
       // One line per record, parsed by validation, so one bad line is one quarantined row.
-      return `read_csv(${p}, columns = {'_json': 'VARCHAR'}, header = false, delim = chr(0), quote = '', escape = '', auto_detect = false)`;
+      return lines;
     case 'parquet':
       return `read_parquet(${p}, file_row_number = true)`;
+    case 'csv': {
+      const { delimiter, header, collapseDelimiters } = entity.csv;
+      if (collapseDelimiters) return collapsedScan(file, entity);
+      const common = `all_varchar = true, delim = ${sqlString(delimiter)}, quote = '"', escape = '"', strict_mode = true, store_rejects = true, rejects_table = ${sqlString(rejectsTable)}, rejects_scan = ${sqlString(`${rejectsTable}_scan`)}`;
+      if (header) return `read_csv(${p}, header = true, ${common})`;
+      // Headerless files name their columns by position, as declared.
+      const columns = entity.columns.map((column) => `${sqlString(column.name)}: 'VARCHAR'`).join(', ');
+      return `read_csv(${p}, header = false, auto_detect = false, columns = {${columns}}, ${common})`;
+    }
   }
+}
+
+/**
+ * Space-aligned text (C-MAPSS): split each line on runs of white space. Blank lines are not
+ * records, but lines are numbered before they are skipped, so messages name the real line.
+ * A line with more or fewer fields than declared is malformed. A `record_number` column
+ * takes the record's number (C-MAPSS RUL files identify the engine by its line).
+ */
+function collapsedScan(file: DropFile, entity: EntityDeclaration): string {
+  const positional = entity.columns.filter((column) => !column.recordNumber);
+  const fields = entity.columns
+    .map((column) =>
+      column.recordNumber
+        ? `CAST(_record AS VARCHAR) AS ${ident(column.name)}`
+        : `nullif(_fields[${positional.indexOf(column) + 1}], '') AS ${ident(column.name)}`,
+    )
+    .join(', ');
+  const lines = `read_csv(${sqlString(file.path)}, columns = {'_text': 'VARCHAR'}, header = false, delim = chr(0), quote = '', escape = '', auto_detect = false)`;
+  return `(SELECT _line, CASE WHEN len(_fields) <> ${positional.length} THEN 'the line has ' || len(_fields) || ' fields, the declaration has ${positional.length}' END AS _format_error, ${fields}
+    FROM (SELECT _line, row_number() OVER (ORDER BY _line) AS _record, string_split_regex(trim(_text), '\\s+') AS _fields
+          FROM (SELECT row_number() OVER () AS _line, _text FROM ${lines}) WHERE trim(coalesce(_text, '')) <> ''))`;
 }
 
 async function fileColumns(
@@ -53,110 +170,40 @@ async function fileColumns(
 ): Promise<string[]> {
   if (file.format === 'ndjson') {
     const keys = await db.all<{ key: string }>(
-      `SELECT DISTINCT unnest(json_keys(_json)) AS key FROM ${source} WHERE json_valid(_json) AND json_type(_json) = 'OBJECT'`,
+      `SELECT DISTINCT unnest(json_keys(_json)) AS key FROM ${source} WHERE json_valid(_json) AND json_type(_json) = 'OBJECT' ORDER BY key`,
     );
-    return keys.map((row) => row.key).sort();
+    return keys.map((row) => row.key);
   }
-  if (file.format === 'csv' && !entity.csv.header) {
-    return entity.columns.map((column) => column.name);
-  }
+  if (file.format === 'csv' && !entity.csv.header) return entity.columns.map((column) => column.name);
   const described = await db.all<{ column_name: string }>(`DESCRIBE SELECT * FROM ${source}`);
-  return described.map((row) => row.column_name).filter((name) => name !== 'file_row_number');
+  return described
+    .map((row) => row.column_name)
+    .filter((name) => !['file_row_number', '_line', '_format_error'].includes(name));
 }
 
-/**
- * Appends the file's rows to `stageTable` (created on the first file). Throws a file-level
- * LatheError (the load fails) when the file cannot be read or lacks a required column.
- */
-export async function readFileIntoStage(
-  db: DuckSession,
-  file: DropFile,
-  fileId: number,
-  entity: EntityDeclaration,
-  stageTable: string,
-  firstFile: boolean,
-): Promise<FileRead> {
-  const rejectsTable = `rejects_${fileId}`;
-  let scan = scanSql(file, entity, rejectsTable);
-  if (file.format === 'csv' && !entity.csv.header) {
-    // Headerless files (e.g. C-MAPSS) name their columns by position, as declared.
-    const columns = entity.columns.map((column) => `${sqlString(column.name)}: 'VARCHAR'`).join(', ');
-    scan = scan.replace('auto_detect = false', `auto_detect = false, columns = {${columns}}`);
-    if (entity.csv.collapseDelimiters) scan = collapsedScan(file, entity);
-  }
-  // NDJSON lines are materialized once (their keys are needed before the columns are known);
-  // CSV and Parquet are scanned straight into the stage table: the read is the expensive part.
-  let source = scan;
-  if (file.format === 'ndjson') {
-    source = `raw_file_${fileId}`;
-    await guardRead(file, () => db.run(`CREATE OR REPLACE TEMP TABLE ${source} AS SELECT * FROM ${scan}`));
-  }
-  const available = await guardRead(file, () => fileColumns(db, file, entity, source));
+/** Declared column -> the file's own column name (case-insensitive, or as declared with `from`). */
+function mapColumns(file: DropFile, entity: EntityDeclaration, available: string[]): Map<string, string> {
   const byLower = new Map<string, string>();
   for (const name of available) if (!byLower.has(name.toLowerCase())) byLower.set(name.toLowerCase(), name);
-
   const columnMap = new Map<string, string>();
   const missing: string[] = [];
   for (const column of entity.columns) {
-    const found = byLower.get(column.name);
+    const found = byLower.get((column.from ?? column.name).toLowerCase());
     if (found !== undefined) columnMap.set(column.name, found);
-    else if (!column.nullable && column.default === undefined) missing.push(column.name);
+    else if (!column.nullable && column.default === undefined) missing.push(column.from ?? column.name);
   }
-  if (missing.length > 0) {
-    const near = available.slice(0, 12).join(', ');
+  if (missing.length > 0 && !(file.format === 'ndjson' && available.length === 0)) {
+    const plural = missing.length > 1 ? 's' : '';
     throw new LatheError(
       'missing_column',
-      `missing required column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `\`${m}\``).join(', ')}`,
+      `missing required column${plural} ${missing.map((m) => `\`${m}\``).join(', ')}`,
       {
         location: { file: file.name, line: file.format === 'csv' ? 1 : undefined, field: missing[0] },
-        fix: `add the column${missing.length > 1 ? 's' : ''} to the header (columns found: ${near || 'none'}); names are case-insensitive`,
+        fix: `add the column${plural} to the header (columns found: ${available.slice(0, 12).join(', ') || 'none'}); names are case-insensitive`,
       },
     );
   }
-  const declared = new Set(entity.columns.map((column) => column.name));
-  const extraColumns =
-    file.format === 'ndjson'
-      ? []
-      : available.filter((name) => !declared.has(name.toLowerCase()) && name !== 'file_row_number');
-
-  const value = (expression: string) => `CAST(${expression} AS VARCHAR)`;
-  const columnExpression = (name: string): string => {
-    const found = columnMap.get(name);
-    if (found === undefined) return 'CAST(NULL AS VARCHAR)';
-    return file.format === 'ndjson' ? `(_json ->> ${sqlString(`$."${found}"`)})` : value(ident(found));
-  };
-  const recordExpression = file.format === 'parquet' ? 'file_row_number + 1' : 'row_number() OVER ()';
-  const selectList = [
-    `${fileId} AS _file_id`,
-    `${recordExpression} AS _record`,
-    file.format === 'ndjson'
-      ? `CASE WHEN json_valid(_json) AND json_type(_json) = 'OBJECT' THEN NULL WHEN trim(_json) = '' THEN 'empty line' ELSE 'not a JSON object' END AS _json_error`
-      : 'CAST(NULL AS VARCHAR) AS _json_error',
-    ...entity.columns.map((column) => `${columnExpression(column.name)} AS ${ident(column.name)}`),
-    // Undeclared columns travel as one JSON object so files with different extras share a stage table.
-    extraColumns.length > 0
-      ? `json_object(${extraColumns.map((name) => `${sqlString(name)}, ${value(ident(name))}`).join(', ')}) AS _extra`
-      : file.format === 'ndjson'
-        ? `CASE WHEN json_valid(_json) THEN json_merge_patch(_json, json_object(${entity.columns.map((c) => `${sqlString(c.name)}, NULL`).join(', ')})) END AS _extra`
-        : 'CAST(NULL AS JSON) AS _extra',
-  ].join(',\n  ');
-  const create = firstFile ? `CREATE OR REPLACE TEMP TABLE ${stageTable} AS` : `INSERT INTO ${stageTable}`;
-  await guardRead(file, () => db.run(`${create} SELECT ${selectList} FROM ${source}`));
-  if (source !== scan) await db.run(`DROP TABLE ${source}`);
-
-  let rejects: MalformedRecord[] = [];
-  if (file.format === 'csv') {
-    rejects = await readRejects(db, rejectsTable, entity.csv.header);
-  }
-  return { columnMap, extraColumns, rejects };
-}
-
-/** Space-aligned files (C-MAPSS): split each line on runs of whitespace ourselves. */
-function collapsedScan(file: DropFile, entity: EntityDeclaration): string {
-  const parts = entity.columns
-    .map((column, index) => `nullif(list_extract(_fields, ${index + 1}), '') AS ${ident(column.name)}`)
-    .join(', ');
-  return `(SELECT ${parts} FROM (SELECT string_split_regex(trim(_line), '\\s+') AS _fields FROM read_csv(${sqlString(file.path)}, columns = {'_line': 'VARCHAR'}, header = false, delim = chr(0), quote = '', escape = '', auto_detect = false) WHERE trim(_line) <> ''))`;
+  return columnMap;
 }
 
 async function readRejects(
@@ -172,8 +219,7 @@ async function readRejects(
     `SELECT line, any_value(csv_line) AS csv_line, string_agg(error_message, '; ') AS error_message, any_value(error_type) AS error_type
      FROM ${rejectsTable} GROUP BY line ORDER BY line`,
   );
-  await db.run(`DROP TABLE IF EXISTS ${rejectsTable}; DROP TABLE IF EXISTS ${rejectsTable}_scan`);
-  // DuckDB numbers records from 1 counting the header as record 1.
+  // DuckDB numbers records from 1, counting the header as record 1.
   return rows.map((row) => ({
     record: Number(row.line) - (header ? 1 : 0),
     text: row.csv_line,
@@ -188,39 +234,30 @@ function malformedMessage(type: string, message: string): string {
   return message.split('\n')[0] ?? message;
 }
 
-async function guardRead<T>(file: DropFile, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw describeReadFailure(file, error);
-  }
-}
-
 function describeReadFailure(file: DropFile, error: unknown): LatheError {
+  if (error instanceof LatheError) return error;
   const text = error instanceof Error ? error.message : String(error);
+  const firstLine = text.split('\n')[0];
   const line = /(?:Line|line):? ?(\d+)/.exec(text);
   const lineNumber = line ? Number(line[1]) : undefined;
+  const location = { file: file.name, line: lineNumber };
   if (file.format === 'parquet') {
-    return fileError(
-      file,
-      `not a readable Parquet file (${text.split('\n')[0]})`,
-      'export the file again as Parquet, or give it the extension of its real format (.csv, .ndjson)',
-      lineNumber,
-    );
+    return new LatheError('file_unreadable', `not a readable Parquet file (${firstLine})`, {
+      location,
+      fix: 'export the file again as Parquet, or give it the extension of its real format (.csv, .ndjson)',
+    });
   }
   if (/No such file|Permission denied|Cannot open/i.test(text)) {
-    return fileError(
-      file,
-      `cannot open the file (${text.split('\n')[0]})`,
-      'check that the file exists and is readable',
-    );
+    return new LatheError('file_unreadable', `cannot open the file (${firstLine})`, {
+      location,
+      fix: 'check that the file exists and is readable',
+    });
   }
-  return fileError(
-    file,
-    `cannot be read as ${file.format.toUpperCase()} (${text.split('\n')[0]})`,
-    file.format === 'csv'
-      ? 'export it as UTF-8 CSV with a header row, comma separators and "double quotes" around fields with commas or line breaks'
-      : 'write one JSON object per line',
-    lineNumber,
-  );
+  return new LatheError('file_unreadable', `cannot be read as ${file.format.toUpperCase()} (${firstLine})`, {
+    location,
+    fix:
+      file.format === 'csv'
+        ? 'export it as UTF-8 CSV with a header row, comma separators and "double quotes" around fields with commas or line breaks'
+        : 'write one JSON object per line',
+  });
 }

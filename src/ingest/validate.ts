@@ -1,10 +1,16 @@
 /**
  * Validation, compiled from an entity's declaration into DuckDB SQL, so that checking tens
- * of millions of rows costs little more than reading them. Every check yields a reason
- * (stable code, field, message naming the value, fix) and a row keeps all its reasons:
- * an empty list means the row loads. Checks run in this order, each over the rows
- * that can still load: field checks, rules and references per row; then keys shared
- * inside the drop; then overlapping intervals.
+ * of millions of rows costs little more than reading them. Every check is a condition (the
+ * row fails it) and a reason (stable code, field, message quoting the value, fix); a row
+ * keeps all its reasons, and a row with none loads (`_reasons IS NULL`).
+ *
+ * Passes, each over the rows that can still load:
+ *   1. fields, fused into the scan of each file: types, required, enums, ranges, patterns;
+ *   2. rules and references, set-based over the checked table (anti-joins: cheap when all is well);
+ *   3. keys shared inside the drop; 4. overlapping intervals.
+ * The checked table is filled file by file in record order, so its rowid is the record's
+ * place. It is never updated (DuckDB rewrites rows whose lists change, moving their rowid):
+ * later passes add reasons to `late_reasons` keyed by rowid, and `finalRowsSql` merges them.
  */
 import type {
   ColumnDeclaration,
@@ -14,11 +20,18 @@ import type {
   SourceDeclaration,
 } from '../contract/declaration.js';
 import { type DuckSession, ident, sqlString } from '../lake/duckdb.js';
+import type { FileScan } from './read-file.js';
 
 export const REASON_TYPE = 'STRUCT(code VARCHAR, field VARCHAR, message VARCHAR, fix VARCHAR)';
 
 /** A column holding the raw text of a declared column, next to its typed value. */
 export const rawName = (column: string) => `${column}__raw`;
+
+/** A check: `failed` is a SQL condition over `row` (NULL counts as passed); `reason` the SQL struct. */
+interface Check {
+  failed: string;
+  reason: string;
+}
 
 const TS_WITH_OFFSET =
   '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?[ ]?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)';
@@ -64,16 +77,16 @@ function reason(code: string, field: string | null, message: string, fix: string
   return `{'code': ${sqlString(code)}, 'field': ${field === null ? 'NULL' : sqlString(field)}, 'message': ${message}, 'fix': ${sqlString(fix)}}`;
 }
 
-/** `'text `' || value || '` more'`: a message that quotes the offending value. */
-function quoteValue(rawColumn: string): string {
-  return `coalesce(left(row.${ident(rawColumn)}, 80), '')`;
+/** SQL quoting a value in a message, at most 80 characters of it. */
+function quoteValue(expression: string): string {
+  return `coalesce(left(${expression}, 80), '')`;
 }
 
-/** Turns `machine {machine_id} ...` into SQL that pastes the row's raw values in. */
-function interpolate(template: string): string {
+/** Turns `machine {machine_id} ...` into SQL that pastes the row's values in. */
+function interpolate(template: string, textOf: (column: string) => string): string {
   const parts = template.split(/\{([a-z_][a-z0-9_]*)\}/);
   return parts
-    .map((part, index) => (index % 2 === 1 ? quoteValue(rawName(part)) : sqlString(part)))
+    .map((part, index) => (index % 2 === 1 ? quoteValue(textOf(part)) : sqlString(part)))
     .join(' || ');
 }
 
@@ -104,95 +117,125 @@ function typedExpression(column: ColumnDeclaration, source: SourceDeclaration, r
   }
 }
 
-function fieldReasons(column: ColumnDeclaration, source: SourceDeclaration): string[] {
+function fieldChecks(column: ColumnDeclaration, source: SourceDeclaration): Check[] {
   const raw = `nullif(trim(row.${ident(rawName(column.name))}), '')`;
   const typed = `row.${ident(column.name)}`;
   const name = column.name;
-  const shown = quoteValue(rawName(name));
-  const reasons: string[] = [];
-  if (!column.nullable) {
-    const missing = column.default === undefined ? `${raw} IS NULL` : 'false';
-    reasons.push(
-      `CASE WHEN ${missing} THEN ${reason('missing_value', name, sqlString(`\`${name}\` is empty`), `fill in \`${name}\`; it is required`)} END`,
+  const shown = quoteValue(`row.${ident(rawName(name))}`);
+  const said = (text: string) => `'\`${name}\` is \`' || ${shown} || '\`${text}'`;
+  const checks: Check[] = [];
+  const add = (failed: string, code: string, message: string, fix: string) =>
+    checks.push({ failed, reason: reason(code, name, message, fix) });
+
+  // The costly parts (trim, regular expressions on the raw text) only run where typing gave NULL.
+  const whenUntyped = (condition: string) => `CASE WHEN ${typed} IS NULL THEN ${condition} ELSE false END`;
+  if (!column.nullable && column.default === undefined) {
+    add(
+      column.type === 'text' ? `${typed} IS NULL` : whenUntyped(`${raw} IS NULL`),
+      'missing_value',
+      sqlString(`\`${name}\` is empty`),
+      `fill in \`${name}\`; it is required`,
     );
   }
   if (column.type === 'ts') {
     const naive = `regexp_full_match(${raw}, '${TS_NAIVE}')`;
     if (source.naiveTimestamps === 'plant_local' && source.timezone) {
-      reasons.push(
-        `CASE WHEN ${raw} IS NOT NULL AND ${typed} IS NULL AND ${naive} AND TRY_CAST(${raw} AS TIMESTAMP) IS NOT NULL THEN ${reason(
-          'nonexistent_local_time',
-          name,
-          `'\`${name}\` is \`' || ${shown} || '\`, a wall time that does not exist in ${source.timezone} (the clocks jumped over it)'`,
-          'correct the time; during the daylight-saving jump no reading can have this local time',
-        )} END`,
+      add(
+        whenUntyped(`${raw} IS NOT NULL AND ${naive} AND TRY_CAST(${raw} AS TIMESTAMP) IS NOT NULL`),
+        'nonexistent_local_time',
+        said(`, a wall time that does not exist in ${source.timezone} (the clocks jumped over it)`),
+        'correct the time; during the daylight-saving jump no reading can have this local time',
       );
     } else {
-      reasons.push(
-        `CASE WHEN ${raw} IS NOT NULL AND ${typed} IS NULL AND ${naive} THEN ${reason(
-          'naive_timestamp',
-          name,
-          `'\`${name}\` is \`' || ${shown} || '\` without a UTC offset'`,
-          'add the offset (such as +01:00 or Z), or declare the source with naive_timestamps: plant_local',
-        )} END`,
+      add(
+        whenUntyped(`${raw} IS NOT NULL AND ${naive}`),
+        'naive_timestamp',
+        said(' without a UTC offset'),
+        'add the offset (such as +01:00 or Z), or declare the source with naive_timestamps: plant_local',
       );
     }
   }
   if (column.type !== 'text') {
     const words = TYPE_WORDS[column.type];
     const notNaive = column.type === 'ts' ? ` AND NOT regexp_full_match(${raw}, '${TS_NAIVE}')` : '';
-    reasons.push(
-      `CASE WHEN ${raw} IS NOT NULL AND ${typed} IS NULL${notNaive} THEN ${reason('bad_type', name, `'\`${name}\` is \`' || ${shown} || '\`, expected ${words.expected}'`, words.fix)} END`,
+    add(
+      whenUntyped(`${raw} IS NOT NULL${notNaive}`),
+      'bad_type',
+      said(`, expected ${words.expected}`),
+      words.fix,
     );
   }
   if (column.enum) {
-    const list = column.enum.map(sqlString).join(', ');
-    reasons.push(
-      `CASE WHEN ${typed} IS NOT NULL AND ${typed} NOT IN (${list}) THEN ${reason('bad_enum', name, `'\`${name}\` is \`' || ${shown} || '\`, expected one of ${column.enum.join(', ')}'`, `use one of: ${column.enum.join(', ')}`)} END`,
+    add(
+      `${typed} NOT IN (${column.enum.map(sqlString).join(', ')})`,
+      'bad_enum',
+      said(`, expected one of ${column.enum.join(', ')}`),
+      `use one of: ${column.enum.join(', ')}`,
     );
   }
+  const number = `'\`${name}\` is ' || ${shown} || '`;
   if (column.min !== undefined) {
-    const op = column.minExclusive ? '<=' : '<';
     const words = column.minExclusive ? `greater than ${column.min}` : `at least ${column.min}`;
-    reasons.push(
-      `CASE WHEN ${typed} ${op} ${column.min} THEN ${reason('out_of_range', name, `'\`${name}\` is ' || ${shown} || ', expected ${words}'`, `correct \`${name}\`; it must be ${words}`)} END`,
+    add(
+      `${typed} ${column.minExclusive ? '<=' : '<'} ${column.min}`,
+      'out_of_range',
+      `${number}, expected ${words}'`,
+      `correct \`${name}\`; it must be ${words}`,
     );
   }
   if (column.max !== undefined) {
-    reasons.push(
-      `CASE WHEN ${typed} > ${column.max} THEN ${reason('out_of_range', name, `'\`${name}\` is ' || ${shown} || ', expected at most ${column.max}'`, `correct \`${name}\`; it must be at most ${column.max}`)} END`,
+    add(
+      `${typed} > ${column.max}`,
+      'out_of_range',
+      `${number}, expected at most ${column.max}'`,
+      `correct \`${name}\`; it must be at most ${column.max}`,
     );
   }
   if (column.pattern) {
     const hint = column.hint ?? `text matching ${column.pattern}`;
-    reasons.push(
-      `CASE WHEN ${typed} IS NOT NULL AND NOT regexp_full_match(${typed}, ${sqlString(column.pattern)}) THEN ${reason('bad_format', name, `'\`${name}\` is \`' || ${shown} || '\`, expected ${hint}'`, `write ${hint}`)} END`,
+    add(
+      `NOT regexp_full_match(${typed}, ${sqlString(column.pattern)})`,
+      'bad_format',
+      said(`, expected ${hint}`),
+      `write ${hint}`,
     );
   }
   if (column.check === 'timezone') {
-    reasons.push(
-      `CASE WHEN ${typed} IS NOT NULL AND ${typed} NOT IN (SELECT name FROM lathe_timezones) THEN ${reason('unknown_timezone', name, `'\`${name}\` is \`' || ${shown} || '\`, not an IANA timezone name'`, 'use an IANA name such as Europe/Berlin or America/Chicago')} END`,
+    add(
+      `${typed} NOT IN (SELECT name FROM lathe_timezones)`,
+      'unknown_timezone',
+      said(', not an IANA timezone name'),
+      'use an IANA name such as Europe/Berlin or America/Chicago',
     );
   }
-  return reasons;
+  return checks;
 }
 
-/** True when none of `fields` failed its own field checks (so a rule over them means something). */
-function fieldsValid(fields: string[]): string {
-  return fields
-    .map(
-      (field) =>
-        `(nullif(trim(row.${ident(rawName(field))}), '') IS NULL OR row.${ident(field)} IS NOT NULL)`,
-    )
-    .join(' AND ');
+/** A rule over the typed row; a field that failed its own checks is NULL, and NULL passes. */
+function ruleCheck(entity: EntityDeclaration, rule: RuleDeclaration): Check {
+  return {
+    failed: `NOT coalesce((${rule.check}), true)`,
+    reason: reason(
+      rule.code,
+      rule.fields[0]!,
+      interpolate(rule.message, (column) => typedText(entity, column)),
+      rule.fix,
+    ),
+  };
 }
 
-function ruleReason(rule: RuleDeclaration): string {
-  return `CASE WHEN ${fieldsValid(rule.fields)} AND NOT coalesce((${rule.check}), true) THEN ${reason(rule.code, rule.fields[0]!, interpolate(rule.message), rule.fix)} END`;
+/** A typed value as text for messages of later passes (those rows passed their field checks). */
+function typedText(entity: EntityDeclaration, column: string): string {
+  const declared = entity.columns.find((candidate) => candidate.name === column);
+  const value = `row.${ident(column)}`;
+  return declared?.type === 'ts' ? `strftime(${value}, '%Y-%m-%dT%H:%M:%SZ')` : `CAST(${value} AS VARCHAR)`;
 }
 
-function referenceReason(
+/** Rows whose referenced key is not among the parent's rows after this load: an anti-join. */
+function referenceFailures(
+  entity: EntityDeclaration,
   reference: ReferenceDeclaration,
+  checkedTable: string,
   parentSchema: string,
   quarantinedKeys: string | undefined,
 ): string {
@@ -201,15 +244,19 @@ function referenceReason(
     .map((column, i) => `p.${ident(reference.referencedColumns[i]!)} = row.${ident(column)}`)
     .join(' AND ');
   const field = reference.columns[reference.columns.length - 1]!;
-  const defaultMessage = `'\`${reference.columns[0]}\` \`' || ${quoteValue(rawName(reference.columns[0]!))} || '\` is not in ${reference.entity}'`;
-  let message = reference.message ? interpolate(reference.message) : defaultMessage;
+  const first = reference.columns[0]!;
+  let message = reference.message
+    ? interpolate(reference.message, (column) => typedText(entity, column))
+    : `'\`${first}\` \`' || ${quoteValue(typedText(entity, first))} || '\` is not in ${reference.entity}'`;
   if (quarantinedKeys && reference.columns.length === 1) {
-    message = `${message} || CASE WHEN row.${ident(reference.columns[0]!)} IN (SELECT key FROM ${quarantinedKeys}) THEN ' (that ${reference.entity} row was quarantined in this load)' ELSE '' END`;
+    message = `${message} || CASE WHEN row.${ident(first)} IN (SELECT key FROM ${quarantinedKeys}) THEN ' (that ${reference.entity} row was quarantined in this load)' ELSE '' END`;
   }
   const fix =
     reference.fix ??
-    `add it to ${reference.entity} (in this drop or an earlier load), or correct \`${reference.columns[0]}\``;
-  return `CASE WHEN ${present} AND NOT EXISTS (SELECT 1 FROM ${ident(parentSchema)}.${ident(reference.entity)} AS p WHERE ${join}) THEN ${reason(reference.code, field, message, fix)} END`;
+    `add it to ${reference.entity} (in this drop or an earlier load), or correct \`${first}\``;
+  return `SELECT row.rowid AS _row, ${reason(reference.code, field, message, fix)} AS reason
+    FROM ${checkedTable} AS row ANTI JOIN ${ident(parentSchema)}.${ident(reference.entity)} AS p ON ${join}
+    WHERE ${present}`;
 }
 
 export interface CheckPlan {
@@ -220,47 +267,117 @@ export interface CheckPlan {
 }
 
 /**
- * Creates `checkedTable` from `stageTable`: typed columns, raw text beside them and `_reasons`.
- * Bare entity names in rules resolve to `parentSchema` (the state after this load).
+ * Pass 1: fills `checkedTable` from the file scans (one after another, so rowid follows
+ * file and record order) with typed columns, raw text beside them and the field reasons.
+ * Returns the number of rows each scan added.
  */
-export async function checkRows(
+export async function checkFields(
   db: DuckSession,
   source: SourceDeclaration,
   entity: EntityDeclaration,
-  stageTable: string,
+  scans: FileScan[],
   checkedTable: string,
-  plan: CheckPlan,
-): Promise<void> {
+): Promise<number[]> {
+  const checks = entity.columns.flatMap((column) => fieldChecks(column, source));
+  // A record that could not be split into fields has no fields to check: that is its one reason.
+  const formatReason = `[${reason('malformed_row', null, 'row._format_error', 'check the record: write one JSON object per line, or give the line as many fields as declared')}]`;
   const typedColumns = entity.columns
     .map((column) => {
-      const raw = ident(column.name); // in the stage table, a declared column holds its raw text
+      const raw = ident(column.name); // in the scan, a declared column holds its raw text
       return `${typedExpression(column, source, raw)} AS ${raw}, ${raw} AS ${ident(rawName(column.name))}`;
     })
     .join(',\n    ');
-  const typed = `SELECT _file_id, _record, _json_error, _extra,\n    ${typedColumns}\n  FROM ${stageTable}`;
-  const reasons = [
-    `CASE WHEN row._json_error IS NOT NULL THEN ${reason('bad_json', null, `'the line is ' || row._json_error`, 'write one JSON object per line')} END`,
-    ...entity.columns.flatMap((column) => fieldReasons(column, source)),
-    ...entity.rules.map(ruleReason),
+  const rowsAdded: number[] = [];
+  const failedColumns = checks.map((_, i) => `_failed_${i}`);
+  const flagged = checks
+    .map((check, i) => `coalesce(${check.failed}, false) AS ${failedColumns[i]}`)
+    .join(',\n    ');
+  const anyFlag = [...failedColumns, 'row._format_error IS NOT NULL'].join(' OR ');
+  const reasonsOf = `list_filter([${checks.map((check, i) => `CASE WHEN ${failedColumns[i]} THEN ${check.reason} END`).join(',\n    ')}], r -> r IS NOT NULL)`;
+  // Raw text is kept only for rows that fail here: it is what their quarantine record shows.
+  const rawRecord = `json_object(${entity.columns.map((column) => `${sqlString(column.from ?? column.name)}, row.${ident(rawName(column.name))}`).join(', ')})`;
+  const typedNames = entity.columns.map((column) => `row.${ident(column.name)}`).join(', ');
+  for (const [index, scan] of scans.entries()) {
+    const typed = `SELECT ${scan.fileId} AS _file_id, _format_error, _extra, _line,\n    ${typedColumns}\n  FROM (${scan.select})`;
+    // Typing is materialized first: the checks refer to typed values many times, and DuckDB
+    // would otherwise inline (and repeat) the typing expressions in every check.
+    await scan.guard(() => db.run(`CREATE OR REPLACE TEMP TABLE typed_rows AS ${typed}`));
+    const select = `SELECT row._file_id, row._line, row._extra, ${typedNames},
+  CASE WHEN ${anyFlag} THEN ${rawRecord} END AS _raw,
+  CASE WHEN row._format_error IS NOT NULL THEN ${formatReason}
+       WHEN ${anyFlag} THEN ${reasonsOf} END AS _reasons
+FROM (SELECT *, ${flagged} FROM typed_rows AS row) AS row`;
+    const finish = () => db.run('DROP TABLE IF EXISTS typed_rows');
+    const before = index === 0 ? 0 : Number(await db.scalar<bigint>(`SELECT count(*) FROM ${checkedTable}`));
+    const statement =
+      index === 0
+        ? `CREATE OR REPLACE TEMP TABLE ${checkedTable} AS ${select}`
+        : `INSERT INTO ${checkedTable} ${select}`;
+    await scan.guard(() => db.run(statement)).finally(finish);
+    const after = Number(await db.scalar<bigint>(`SELECT count(*) FROM ${checkedTable}`));
+    rowsAdded.push(after - before);
+  }
+  return rowsAdded;
+}
+
+/** Rows that have passed every check so far, with their rowid as `_row`. */
+function loadableRows(checkedTable: string): string {
+  return `(SELECT c.*, c.rowid AS _row FROM ${checkedTable} c ANTI JOIN late_reasons l ON l._row = c.rowid WHERE c._reasons IS NULL)`;
+}
+
+/** Every checked row with all its reasons (`_reasons` NULL when it loads) and its rowid as `_row`. */
+export function finalRowsSql(checkedTable: string): string {
+  return `(SELECT c.* EXCLUDE (_reasons), c.rowid AS _row,
+      CASE WHEN l._row IS NULL THEN c._reasons ELSE list_concat(coalesce(c._reasons, []::${REASON_TYPE}[]), l.reasons) END AS _reasons
+    FROM ${checkedTable} c LEFT JOIN (SELECT _row, list(reason ORDER BY seq) AS reasons FROM late_reasons GROUP BY _row) l ON l._row = c.rowid)`;
+}
+
+/** Adds reasons (`_row`, `reason`) found by a later pass. */
+async function addLateReasons(db: DuckSession, sql: string): Promise<void> {
+  await db.run(`INSERT INTO late_reasons SELECT _row, reason, nextval('late_reason_seq') FROM (${sql})`);
+}
+
+/**
+ * Pass 2: rules and references, set-based, over every row (a row keeps all its reasons).
+ * Bare entity names in rules resolve to `parentSchema` (the state after this load).
+ */
+export async function checkRulesAndReferences(
+  db: DuckSession,
+  entity: EntityDeclaration,
+  checkedTable: string,
+  plan: CheckPlan,
+): Promise<void> {
+  await db.run(
+    `CREATE OR REPLACE SEQUENCE late_reason_seq; CREATE OR REPLACE TEMP TABLE late_reasons (_row BIGINT, reason ${REASON_TYPE}, seq BIGINT)`,
+  );
+  const failures = [
+    ...entity.rules.map((rule) => {
+      const check = ruleCheck(entity, rule);
+      return `SELECT row.rowid AS _row, ${check.reason} AS reason FROM ${checkedTable} AS row WHERE ${check.failed}`;
+    }),
     ...entity.references.map((reference) =>
-      referenceReason(reference, plan.parentSchema, plan.quarantinedKeys.get(reference.entity)),
+      referenceFailures(
+        entity,
+        reference,
+        checkedTable,
+        plan.parentSchema,
+        plan.quarantinedKeys.get(reference.entity),
+      ),
     ),
   ];
-  const sql = `CREATE OR REPLACE TEMP TABLE ${checkedTable} AS
-SELECT row.*, list_filter([${reasons.join(',\n  ')}], r -> r IS NOT NULL) AS _reasons
-FROM (${typed}) AS row`;
+  if (failures.length === 0) return;
   await db.run(`SET search_path = ${sqlString(`${plan.parentSchema},main,temp`)}`);
   try {
-    await db.run(sql);
+    for (const sql of failures) await addLateReasons(db, sql);
   } finally {
     await db.run(`SET search_path = 'main'`);
   }
 }
 
 /**
- * Rows sharing a key inside one drop (CONTRACT §1): identical rows load once (the first, in
- * file and record order) and the rest are duplicates; rows that differ are all conflicting.
- * Only rows that pass every other check take part.
+ * Pass 3: rows sharing a key inside one drop (CONTRACT §1). Identical rows load once (the
+ * first, in file and record order) and the rest are duplicates; rows that differ are all
+ * conflicting. Only rows that pass every other check take part.
  */
 export async function checkKeys(
   db: DuckSession,
@@ -268,35 +385,34 @@ export async function checkKeys(
   checkedTable: string,
 ): Promise<void> {
   const key = entity.key.map(ident).join(', ');
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE shared_keys AS
+    SELECT ${key} FROM ${loadableRows(checkedTable)} GROUP BY ${key} HAVING count(*) > 1`);
+  if (!Number(await db.scalar<bigint>('SELECT count(*) FROM shared_keys'))) return;
+  const partition = entity.key.map((column) => `c.${ident(column)}`).join(', ');
   const keyText = entity.key
     .map((column, i) => `'${i ? ', ' : ''}${column}=' || coalesce(CAST(c.${ident(column)} AS VARCHAR), '')`)
     .join(' || ');
-  const partition = entity.key.map((column) => `c.${ident(column)}`).join(', ');
   const content = `hash(${entity.columns.map((column) => `c.${ident(column.name)}`).join(', ')})`;
   await db.run(`
-    CREATE OR REPLACE TEMP TABLE shared_keys AS
-    SELECT ${key} FROM ${checkedTable} WHERE len(_reasons) = 0 GROUP BY ${key} HAVING count(*) > 1`);
-  const shared = await db.scalar<bigint>('SELECT count(*) FROM shared_keys');
-  if (!shared) return;
-  await db.run(`
     CREATE OR REPLACE TEMP TABLE key_verdicts AS
-    SELECT c._file_id, c._record,
+    SELECT c._row,
            count(DISTINCT ${content}) OVER (PARTITION BY ${partition}) AS variants,
-           row_number() OVER (PARTITION BY ${partition} ORDER BY c._file_id, c._record) AS position,
+           row_number() OVER (PARTITION BY ${partition} ORDER BY c._row) AS position,
            count(*) OVER (PARTITION BY ${partition}) AS rows_sharing,
            ${keyText} AS key_text
-    FROM ${checkedTable} c SEMI JOIN shared_keys s USING (${key})
-    WHERE len(c._reasons) = 0`);
-  await db.run(`
-    UPDATE ${checkedTable} AS t SET _reasons = list_append(t._reasons, CASE
-      WHEN v.variants > 1 THEN ${reason('conflicting_key', entity.key.join(', '), `CAST(v.rows_sharing AS VARCHAR) || ' rows share the key (' || v.key_text || ') with different values; none of them loaded'`, 'keep one row per key in the drop: remove or correct the others')}
-      ELSE ${reason('duplicate_row', entity.key.join(', '), `'an identical row with the same key (' || v.key_text || ') came earlier in the drop and loaded'`, 'nothing is lost: the first copy loaded; remove the repeated rows from the export')}
-    END)
-    FROM key_verdicts v
-    WHERE t._file_id = v._file_id AND t._record = v._record AND (v.variants > 1 OR v.position > 1)`);
+    FROM ${loadableRows(checkedTable)} c SEMI JOIN shared_keys s USING (${key})`);
+  await addLateReasons(
+    db,
+    `SELECT _row, CASE
+      WHEN variants > 1 THEN ${reason('conflicting_key', entity.key.join(', '), `CAST(rows_sharing AS VARCHAR) || ' rows share the key (' || key_text || ') with different values; none of them loaded'`, 'keep one row per key in the drop: remove or correct the others')}
+      ELSE ${reason('duplicate_row', entity.key.join(', '), `'an identical row with the same key (' || key_text || ') came earlier in the drop and loaded'`, 'nothing is lost: the first copy loaded; remove the repeated rows from the export')}
+    END AS reason
+    FROM key_verdicts WHERE variants > 1 OR position > 1`,
+  );
 }
 
-/** Intervals of one `by` group that overlap (half-open) quarantine every row involved. */
+/** Pass 4: intervals of one `by` group that overlap (half-open) quarantine every row involved. */
 export async function checkOverlaps(
   db: DuckSession,
   entity: EntityDeclaration,
@@ -307,23 +423,22 @@ export async function checkOverlaps(
   const by = rule.by.map(ident).join(', ');
   const start = ident(rule.start);
   const end = ident(rule.end);
-  const window = `PARTITION BY ${by} ORDER BY ${start}, ${end}, _file_id, _record`;
-  await db.run(`
-    CREATE OR REPLACE TEMP TABLE overlap_rows AS
-    SELECT _file_id, _record, ${rule.by.map((c) => `CAST(${ident(c)} AS VARCHAR)`).join(" || ', ' || ")} AS group_text
-    FROM (
-      SELECT _file_id, _record, ${by}, ${start}, ${end},
-             max(${end}) OVER (${window} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_end,
-             lead(${start}) OVER (${window}) AS next_start
-      FROM ${checkedTable} WHERE len(_reasons) = 0
-    )
-    WHERE earlier_end > ${start} OR next_start < ${end}`);
-  await db.run(`
-    UPDATE ${checkedTable} AS t SET _reasons = list_append(t._reasons, ${reason(
+  const window = `PARTITION BY ${by} ORDER BY ${start}, ${end}, _row`;
+  const iso = (column: string) => `strftime(${column}, '%Y-%m-%dT%H:%M:%SZ')`;
+  await addLateReasons(
+    db,
+    `SELECT _row, ${reason(
       'overlapping_interval',
       rule.start,
-      `'[' || CAST(t.${start} AS VARCHAR) || ', ' || CAST(t.${end} AS VARCHAR) || ') overlaps another interval of ${rule.by.join(', ')} ' || o.group_text || ' in this drop'`,
+      `'[' || ${iso(start)} || ', ' || ${iso(end)} || ') overlaps another interval of ${rule.by.join(', ')} ' || group_text || ' in this drop'`,
       `correct the ${rule.start}/${rule.end} of the rows involved so that intervals of one ${rule.by.join(', ')} do not overlap`,
-    )})
-    FROM overlap_rows o WHERE t._file_id = o._file_id AND t._record = o._record`);
+    )} AS reason
+    FROM (
+      SELECT _row, ${by}, ${start}, ${end}, ${rule.by.map((c) => `CAST(${ident(c)} AS VARCHAR)`).join(" || ', ' || ")} AS group_text,
+             max(${end}) OVER (${window} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_end,
+             lead(${start}) OVER (${window}) AS next_start
+      FROM ${loadableRows(checkedTable)}
+    )
+    WHERE earlier_end > ${start} OR next_start < ${end}`,
+  );
 }

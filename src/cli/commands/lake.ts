@@ -37,10 +37,7 @@ export function registerLake(program: Command): void {
           lake: layout.root,
           current_load: manifest?.id ?? null,
           loads: loads.length,
-          loads_by_status: loads.reduce<Record<string, number>>(
-            (acc, load) => ({ ...acc, [load.status]: (acc[load.status] ?? 0) + 1 }),
-            {},
-          ),
+          loads_by_status: countBy(loads.map((load) => load.status)),
           rows_quarantined: loads.reduce((sum, load) => sum + load.rows_quarantined, 0),
           entities,
         };
@@ -60,4 +57,10 @@ export function registerLake(program: Command): void {
     );
   withExamples(stats, 'lathe lake stats', 'lathe --lake /data/lathe lake stats --json');
   withExamples(lake, 'lathe lake stats');
+}
+
+function countBy(values: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
 }

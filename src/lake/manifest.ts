@@ -1,0 +1,87 @@
+/**
+ * Manifests say what is current. One immutable manifest per committed load describes the
+ * whole raw layer right after it; a one-line CURRENT pointer names the latest. Readers read
+ * CURRENT then the manifest it names; a writer publishes by writing a new manifest and
+ * replacing CURRENT atomically. Old manifests stay, which is what time travel reads.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { LatheError } from '../util/errors.js';
+import { readJson, writeFileAtomic } from './atomic.js';
+import type { LakeLayout, Layer } from './layout.js';
+
+export interface ManifestPartition {
+  loadId: string;
+  /** Lake-relative Parquet files of this partition. */
+  files: string[];
+  rows: number;
+}
+
+export interface ManifestEntity {
+  kind: 'snapshot' | 'append';
+  /** Key columns: an append entity's later partitions supersede earlier rows with the same key. */
+  key: string[];
+  /** The declared columns readers see (raw files may carry extra, undeclared ones). */
+  columns: string[];
+  /** Oldest first. A snapshot entity has exactly one. */
+  partitions: ManifestPartition[];
+}
+
+export interface RawManifest {
+  layer: 'raw';
+  id: string;
+  previous: string | null;
+  committedAt: string;
+  /** Which source declaration the entities come from, per entity. */
+  entities: Record<string, ManifestEntity & { source: string }>;
+}
+
+export async function readCurrentId(layout: LakeLayout, layer: Layer): Promise<string | undefined> {
+  try {
+    const id = (await readFile(layout.currentPointer(layer), 'utf8')).trim();
+    return id || undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** The manifest in force: the current one, or the one right after `asOf`. */
+export async function readManifest(
+  layout: LakeLayout,
+  options: { asOf?: string } = {},
+): Promise<RawManifest | undefined> {
+  const id = options.asOf ?? (await readCurrentId(layout, 'raw'));
+  if (!id) return undefined;
+  try {
+    return await readJson<RawManifest>(layout.manifestFile('raw', id));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (!options.asOf) throw error;
+    const known = await listManifestIds(layout);
+    throw new LatheError('unknown_load', `no committed load \`${options.asOf}\` in this lake`, {
+      fix: known.length
+        ? `use one of the committed loads (lathe loads), e.g. --as-of ${known[known.length - 1]}`
+        : 'this lake has no committed load yet: run lathe ingest first',
+      exitCode: 2,
+    });
+  }
+}
+
+export async function listManifestIds(layout: LakeLayout): Promise<string[]> {
+  try {
+    const names = await readdir(layout.manifestsDir('raw'));
+    return names
+      .filter((name) => name.endsWith('.json'))
+      .map((name) => name.slice(0, -5))
+      .sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+/** Writes the manifest, then makes it current. Call only under the writer lock. */
+export async function publishManifest(layout: LakeLayout, manifest: RawManifest): Promise<void> {
+  await writeFileAtomic(layout.manifestFile('raw', manifest.id), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFileAtomic(layout.currentPointer('raw'), `${manifest.id}\n`);
+}

@@ -1,0 +1,79 @@
+/** A read-only view of a lake: a DuckDB session with one view per entity, current or as of a load. */
+import { StatementType } from '@duckdb/node-api';
+import { LatheError } from '../util/errors.js';
+import { DuckSession, jsonRows } from './duckdb.js';
+import { LakeLayout } from './layout.js';
+import type { RawManifest } from './manifest.js';
+import { attachRawViews } from './views.js';
+
+export interface LakeReader {
+  db: DuckSession;
+  layout: LakeLayout;
+  manifest: RawManifest | undefined;
+  entities: string[];
+  close(): void;
+}
+
+export async function openLakeReader(lake: string, options: { asOf?: string } = {}): Promise<LakeReader> {
+  const layout = new LakeLayout(lake);
+  const db = await DuckSession.open();
+  try {
+    const { manifest, entities } = await attachRawViews(db, layout, { asOf: options.asOf });
+    return { db, layout, manifest, entities, close: () => db.close() };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+const READ_ONLY = new Set<StatementType>([StatementType.SELECT, StatementType.EXPLAIN]);
+
+/** Runs one read-only statement (SELECT, WITH … SELECT, EXPLAIN); anything else is refused. */
+export async function runReadOnlyQuery(
+  reader: LakeReader,
+  sql: string,
+): Promise<{ columns: string[]; rows: Record<string, unknown>[] }> {
+  let extracted: Awaited<ReturnType<typeof reader.db.connection.extractStatements>>;
+  try {
+    extracted = await reader.db.connection.extractStatements(sql);
+  } catch (error) {
+    throw queryError(reader, error);
+  }
+  if (extracted.count !== 1) {
+    throw new LatheError(
+      'query_not_single',
+      `the query has ${extracted.count} statements; lathe query runs exactly one`,
+      { fix: 'run one SELECT at a time', exitCode: 2 },
+    );
+  }
+  let prepared: Awaited<ReturnType<typeof extracted.prepare>>;
+  try {
+    prepared = await extracted.prepare(0);
+  } catch (error) {
+    throw queryError(reader, error);
+  }
+  if (!READ_ONLY.has(prepared.statementType)) {
+    throw new LatheError('query_not_read_only', 'lathe query only reads: the statement is not a SELECT', {
+      fix: 'write a SELECT (or WITH … SELECT); the lake changes only through lathe ingest and lathe build',
+      exitCode: 2,
+    });
+  }
+  try {
+    const result = await prepared.runAndReadAll();
+    return { columns: result.columnNames(), rows: jsonRows(result) };
+  } catch (error) {
+    throw queryError(reader, error);
+  }
+}
+
+function queryError(reader: LakeReader, error: unknown): LatheError {
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+  const missing = /Table with name (\w+) does not exist/.exec(message);
+  const known = reader.entities.length ? reader.entities.join(', ') : 'none yet: ingest a drop first';
+  return new LatheError('query_failed', `the query failed: ${message}`, {
+    fix: missing
+      ? `query one of the tables this lake has: ${known}`
+      : `check the SQL (DuckDB dialect); tables: ${known}`,
+    exitCode: 2,
+  });
+}
