@@ -67,8 +67,10 @@ async function listFiles(dir: string): Promise<string[]> {
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     if (entry.name.startsWith('.') || entry.name.startsWith('_')) continue;
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await listFiles(full)));
-    else if (entry.isFile()) files.push(full);
+    // A linked file or folder counts as what it links to (drops are often assembled from links).
+    const kind = entry.isSymbolicLink() ? await stat(full).catch(() => undefined) : entry;
+    if (kind?.isDirectory()) files.push(...(await listFiles(full)));
+    else if (kind?.isFile()) files.push(full);
   }
   return files;
 }
