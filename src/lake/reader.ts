@@ -1,6 +1,7 @@
 /** A read-only view of a lake: a DuckDB session with one view per entity, current or as of a load. */
 import { StatementType } from '@duckdb/node-api';
 import { LatheError } from '../util/errors.js';
+import { closestName } from '../util/suggest.js';
 import { DuckSession, jsonRows } from './duckdb.js';
 import { LakeLayout } from './layout.js';
 import type { RawManifest } from './manifest.js';
@@ -70,10 +71,19 @@ function queryError(reader: LakeReader, error: unknown): LatheError {
   const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
   const missing = /Table with name (\w+) does not exist/.exec(message);
   const known = reader.entities.length ? reader.entities.join(', ') : 'none yet: ingest a drop first';
+  if (missing) {
+    const suggestion = closestName(missing[1]!, reader.entities);
+    return new LatheError(
+      'unknown_table',
+      `unknown table \`${missing[1]}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
+      {
+        fix: `query one of the tables this lake has: ${known}`,
+        exitCode: 2,
+      },
+    );
+  }
   return new LatheError('query_failed', `the query failed: ${message}`, {
-    fix: missing
-      ? `query one of the tables this lake has: ${known}`
-      : `check the SQL (DuckDB dialect); tables: ${known}`,
+    fix: `check the SQL (DuckDB dialect); tables: ${known}`,
     exitCode: 2,
   });
 }

@@ -14,10 +14,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import {
-  loadSourceDeclaration,
-  type SourceDeclaration,
-} from '../../src/contract/declaration.js';
+import { loadSourceDeclaration, type SourceDeclaration } from '../../src/contract/declaration.js';
 import { type IngestResult, ingestDrop } from '../../src/ingest/load.js';
 import { type QuarantinedRow, readQuarantine } from '../../src/lake/quarantine.js';
 import { type LakeReader, openLakeReader, runReadOnlyQuery } from '../../src/lake/reader.js';
