@@ -27,9 +27,10 @@ import { LatheError } from '../util/errors.js';
 import { type Progress, silentProgress } from '../util/progress.js';
 import { timed } from '../util/timing.js';
 import { type DropFile, hashDrop, planDrop } from './discover.js';
-import { recordStartLines } from './line-numbers.js';
+import { readRawRecords, splitCsvRecord } from './raw-records.js';
 import { type FileScan, type MalformedRecord, prepareFileScan } from './read-file.js';
 import {
+  type CheckedShape,
   checkFields,
   checkKeys,
   checkOverlaps,
@@ -261,6 +262,7 @@ async function loadEntity(
     throw new LoadFailure(problem);
   };
   let rowsPerFile: number[] = [];
+  let shape: CheckedShape = { extra: false, formatError: false, line: false };
   const malformed = new Map<number, MalformedRecord[]>();
   try {
     for (const [fileId, file] of files.entries()) {
@@ -272,9 +274,9 @@ async function loadEntity(
       }
     }
     try {
-      rowsPerFile = await timed(`read and check fields ${entity.name}`, () =>
+      ({ rowsPerFile, shape } = await timed(`read and check fields ${entity.name}`, () =>
         checkFields(db, source, entity, scans, checked),
-      );
+      ));
     } catch (error) {
       if (error instanceof LatheError)
         failFile(files.find((file) => file.name === error.location.file) ?? files[0]!, error);
@@ -302,7 +304,7 @@ async function loadEntity(
   // Loaded rows: typed declared columns, undeclared ones as JSON, and their lineage.
   await timed(`write loaded ${entity.name}`, () =>
     db.run(`COPY (
-      SELECT ${entity.columns.map((column) => ident(column.name)).join(', ')}, _extra,
+      SELECT ${entity.columns.map((column) => ident(column.name)).join(', ')}, ${shape.extra ? '_extra' : 'CAST(NULL AS JSON) AS _extra'},
              ${sqlString(record.load_id)} AS _load_id, ${fileNames}[_file_id + 1] AS _file
       FROM ${rows} WHERE _reasons IS NULL
     ) TO ${sqlString(rawFile)} (FORMAT parquet)`),
@@ -310,7 +312,7 @@ async function loadEntity(
   // Where each file's rows start in the checked table: rowid - start + 1 is the record number.
   const firstRow = rowsPerFile.map((_, i) => rowsPerFile.slice(0, i).reduce((sum, n) => sum + n, 0));
   await timed(`write quarantine ${entity.name}`, () =>
-    writeQuarantine(db, record.load_id, entity, files, rows, firstRow, malformed, quarantineFile),
+    writeQuarantine(db, record.load_id, entity, files, rows, shape, firstRow, malformed, quarantineFile),
   );
 
   // The proof that nothing was lost: per file, read = loaded + quarantined, counted from what was written.
@@ -372,8 +374,9 @@ async function loadEntity(
 }
 
 /**
- * Quarantined rows with their load, file, physical line, the raw record and all reasons:
- * rows that failed checks and records the reader could not split into fields.
+ * Quarantined rows with their load, file, physical line, the raw record exactly as written
+ * (read back from the file) and all reasons: rows that failed checks, and records the reader
+ * could not split into fields.
  */
 async function writeQuarantine(
   db: DuckSession,
@@ -382,75 +385,145 @@ async function writeQuarantine(
   files: DropFile[],
   /** SQL of the checked rows with all their reasons (`finalRowsSql`). */
   rows: string,
+  shape: CheckedShape,
   firstRow: number[],
   malformed: Map<number, MalformedRecord[]>,
   target: string,
 ): Promise<void> {
   await db.run(
-    'CREATE OR REPLACE TEMP TABLE record_lines (_file_id INTEGER, _row BIGINT, line BIGINT, raw_text VARCHAR, message VARCHAR)',
+    'CREATE OR REPLACE TEMP TABLE record_lines (_file_id INTEGER, _row BIGINT, line BIGINT, record VARCHAR, message VARCHAR)',
   );
   const bad = await db.all<{ file_id: number; row: bigint; line: bigint | null }>(
-    `SELECT _file_id AS file_id, _row AS row, _line AS line FROM ${rows} WHERE _reasons IS NOT NULL ORDER BY _row`,
+    `SELECT _file_id AS file_id, _row AS row, ${shape.line ? '_line' : 'NULL'} AS line FROM ${rows} WHERE _reasons IS NOT NULL ORDER BY _row`,
   );
   const appender = await db.connection.createAppender('record_lines');
   for (const [fileId, file] of files.entries()) {
     const rejects = malformed.get(fileId) ?? [];
     const fileRows = bad.filter((row) => row.file_id === fileId);
     if (fileRows.length === 0 && rejects.length === 0) continue;
-    // The reader numbers the records it accepted; records it rejected sit between them in the file.
-    const rejectedRecords = rejects.map((reject) => reject.record).sort((a, b) => a - b);
-    const toFileRecord = (acceptedRecord: number) => {
-      let fileRecord = acceptedRecord;
-      for (const rejected of rejectedRecords) {
-        if (rejected <= fileRecord) fileRecord++;
-        else break;
-      }
-      return fileRecord;
-    };
-    const fileRecords = fileRows.map((row) => toFileRecord(Number(row.row) - firstRow[fileId]! + 1));
-    // The scan knows the line for NDJSON, Parquet and space-aligned text; CSV lines are found by a quote-aware scan.
-    const needScan = fileRows.some((row) => row.line === null) || rejects.length > 0;
-    const lines = needScan
-      ? await recordStartLines(file.path, [...fileRecords, ...rejectedRecords], entity.csv.header)
-      : new Map<number, number>();
+    const located = await locateRecords(file, entity, fileRows, firstRow[fileId]!, rejects);
     fileRows.forEach((row, i) => {
+      const found = located.rows[i]!;
       appender.appendInteger(fileId);
       appender.appendBigInt(row.row);
-      appender.appendBigInt(row.line ?? BigInt(lines.get(fileRecords[i]!) ?? fileRecords[i]!));
-      appender.appendNull();
+      appender.appendBigInt(BigInt(found.line));
+      if (found.record === undefined) appender.appendNull();
+      else appender.appendVarchar(found.record);
       appender.appendNull();
       appender.endRow();
     });
-    for (const reject of rejects) {
+    rejects.forEach((reject, i) => {
       appender.appendInteger(fileId);
       appender.appendNull();
-      appender.appendBigInt(BigInt(lines.get(reject.record) ?? reject.record));
-      appender.appendVarchar(reject.text);
+      appender.appendBigInt(BigInt(located.rejects[i]!.line));
+      appender.appendVarchar(located.rejects[i]!.record ?? reject.text);
       appender.appendVarchar(reject.message);
       appender.endRow();
-    }
+    });
   }
   appender.closeSync();
   const fileNames = sqlList(files.map((file) => file.name));
-  // Rows that failed a field check kept their raw text; the others passed every field check, so their typed values are exact.
+  // Parquet has no text form: its record is the row's typed values.
   const typedRecord = `json_object(${entity.columns
     .map(
       (column) =>
         `${sqlString(column.from ?? column.name)}, ${column.type === 'ts' ? `strftime(c.${ident(column.name)}, '%Y-%m-%dT%H:%M:%S.%gZ')` : `CAST(c.${ident(column.name)} AS VARCHAR)`}`,
     )
     .join(', ')})`;
-  const rawRecord = `coalesce(c._raw, ${typedRecord})`;
   await db.run(`COPY (
       SELECT ${sqlString(loadId)} AS load_id, ${sqlString(entity.name)} AS entity, ${fileNames}[c._file_id + 1] AS file, l.line,
-             CAST(CASE WHEN c._extra IS NULL THEN ${rawRecord} ELSE json_merge_patch(c._extra, ${rawRecord}) END AS VARCHAR) AS record,
-             c._reasons AS reasons
+             coalesce(l.record, CAST(${typedRecord} AS VARCHAR)) AS record, c._reasons AS reasons
       FROM ${rows} c JOIN record_lines l ON l._row = c._row
       UNION ALL
-      SELECT ${sqlString(loadId)}, ${sqlString(entity.name)}, ${fileNames}[_file_id + 1], line, raw_text,
+      SELECT ${sqlString(loadId)}, ${sqlString(entity.name)}, ${fileNames}[_file_id + 1], line, record,
              [{'code': 'malformed_row', 'field': NULL, 'message': message, 'fix': 'check the row: quote fields that contain the separator or line breaks, and give it as many fields as the header'}]::${REASON_TYPE}[]
       FROM record_lines WHERE _row IS NULL
       ORDER BY file, line
     ) TO ${sqlString(target)} (FORMAT parquet)`);
+}
+
+interface Located {
+  line: number;
+  /** The raw record: a JSON object of the fields as written (CSV, text), or the line itself (NDJSON). */
+  record?: string;
+}
+
+/**
+ * Finds where quarantined rows stand in their file and reads their text back. The reader
+ * numbers the records it accepted; records it rejected sit between them in the file.
+ */
+async function locateRecords(
+  file: DropFile,
+  entity: EntityDeclaration,
+  rows: { row: bigint; line: bigint | null }[],
+  firstRow: number,
+  rejects: MalformedRecord[],
+): Promise<{ rows: Located[]; rejects: Located[] }> {
+  if (file.format === 'parquet')
+    return { rows: rows.map((row) => ({ line: Number(row.line) })), rejects: [] };
+  if (file.format === 'ndjson' || entity.csv.collapseDelimiters) {
+    // The scan knows each row's physical line.
+    const lines = rows.map((row) => Number(row.line));
+    const { records } = await readRawRecords(file.path, { by: 'line', wanted: lines, header: false });
+    const toRecord = (text: string) =>
+      file.format === 'ndjson'
+        ? text
+        : JSON.stringify(
+            namedFields(
+              entity.columns.filter((c) => !c.recordNumber).map((c) => c.name),
+              text.trim().split(/\s+/),
+            ),
+          );
+    return {
+      rows: lines.map((line) => ({
+        line,
+        record: records.has(line) ? toRecord(records.get(line)!.text) : undefined,
+      })),
+      rejects: [],
+    };
+  }
+  const rejected = rejects.map((reject) => reject.record).sort((a, b) => a - b);
+  const toFileRecord = (accepted: number) => {
+    let record = accepted;
+    for (const r of rejected) {
+      if (r <= record) record++;
+      else break;
+    }
+    return record;
+  };
+  const fileRecords = rows.map((row) => toFileRecord(Number(row.row) - firstRow + 1));
+  const { header, records } = await readRawRecords(file.path, {
+    by: 'record',
+    wanted: [...fileRecords, ...rejected],
+    header: entity.csv.header,
+  });
+  const names =
+    header === undefined
+      ? entity.columns.map((column) => column.name)
+      : splitCsvRecord(header, entity.csv.delimiter);
+  const locate = (record: number, asJson: boolean): Located => {
+    const found = records.get(record);
+    if (!found) return { line: record + (entity.csv.header ? 1 : 0) };
+    return {
+      line: found.line,
+      record: asJson
+        ? JSON.stringify(namedFields(names, splitCsvRecord(found.text, entity.csv.delimiter)))
+        : found.text,
+    };
+  };
+  return {
+    rows: fileRecords.map((record) => locate(record, true)),
+    rejects: rejects.map((reject) => locate(reject.record, false)),
+  };
+}
+
+/** Field values by column name, in file order; fields beyond the names are kept by position. */
+function namedFields(names: string[], values: string[]): Record<string, string> {
+  const record: Record<string, string> = {};
+  values.forEach((value, i) => {
+    record[names[i] ?? `field_${i + 1}`] = value;
+  });
+  return record;
 }
 
 async function firstQuarantined(

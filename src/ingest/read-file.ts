@@ -20,6 +20,8 @@ export interface FileScan {
    * filled from it numbers rows in record order.
    */
   select: string;
+  /** Whether the scan can yield `_extra`, `_format_error` and `_line` values (else they are always NULL). */
+  yields: { extra: boolean; formatError: boolean; line: boolean };
   /** Runs work that reads the file, turning a reader failure into a file-level error. */
   guard<T>(work: () => Promise<T>): Promise<T>;
   /** Records the reader rejected (wrong field count, bad encoding); read once the scan has run. */
@@ -98,6 +100,11 @@ export async function prepareFileScan(
     file,
     fileId,
     select,
+    yields: {
+      extra: extraColumns.length > 0,
+      formatError: file.format === 'ndjson' || entity.csv.collapseDelimiters,
+      line: file.format !== 'csv' || entity.csv.collapseDelimiters,
+    },
     guard: (work) => guardRead(file, work),
     rejects: () =>
       file.format === 'csv' && !entity.csv.collapseDelimiters

@@ -20,6 +20,7 @@ import type {
   SourceDeclaration,
 } from '../contract/declaration.js';
 import { type DuckSession, ident, sqlString } from '../lake/duckdb.js';
+import { timed } from '../util/timing.js';
 import type { FileScan } from './read-file.js';
 
 export const REASON_TYPE = 'STRUCT(code VARCHAR, field VARCHAR, message VARCHAR, fix VARCHAR)';
@@ -33,8 +34,6 @@ interface Check {
   reason: string;
 }
 
-const TS_WITH_OFFSET =
-  '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?[ ]?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)';
 const TS_NAIVE = '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?';
 
 const TYPE_WORDS: Record<ColumnDeclaration['type'], { expected: string; fix: string }> = {
@@ -91,26 +90,40 @@ function interpolate(template: string, textOf: (column: string) => string): stri
 }
 
 /** The raw text, trimmed, empty as NULL, the declared default filled in. `raw` is the SQL of the raw column. */
-function trimmed(column: ColumnDeclaration, raw: string): string {
-  const value = `nullif(trim(${raw}), '')`;
+/**
+ * The value as written, empty as NULL, the declared default filled in. Text is taken as
+ * written (no trimming: trimming every field of ten million rows costs more than reading them);
+ * numbers may carry surrounding spaces.
+ */
+function written(column: ColumnDeclaration, raw: string): string {
+  const value = `nullif(${raw}, '')`;
   return column.default === undefined ? value : `coalesce(${value}, ${sqlString(column.default)})`;
 }
 
+/**
+ * An ISO 8601 timestamp with a UTC offset, checked by its shape at fixed positions (much
+ * cheaper than a regular expression on every row): YYYY-MM-DD[T ]HH:MM…, ending in Z or ±HH[[:]MM].
+ */
+function hasOffsetShape(v: string): string {
+  return `(length(${v}) >= 17 AND ${v}[5] = '-' AND ${v}[8] = '-' AND ${v}[11] IN ('T', ' ') AND ${v}[14] = ':'
+    AND (${v}[-1] IN ('Z', 'z') OR ${v}[-3] IN ('+', '-') OR ${v}[-5] IN ('+', '-') OR ${v}[-6] IN ('+', '-')))`;
+}
+
 function typedExpression(column: ColumnDeclaration, source: SourceDeclaration, raw: string): string {
-  const v = trimmed(column, raw);
+  const v = written(column, raw);
   switch (column.type) {
     case 'text':
       return v;
     case 'int':
-      return `CASE WHEN regexp_full_match(${v}, '[+-]?[0-9]+') THEN TRY_CAST(${v} AS BIGINT) END`;
+      return `CASE WHEN regexp_full_match(${v}, '\\s*[+-]?[0-9]+\\s*') THEN TRY_CAST(${v} AS BIGINT) END`;
     case 'decimal':
       return `CASE WHEN isfinite(TRY_CAST(${v} AS DOUBLE)) THEN TRY_CAST(${v} AS DOUBLE) END`;
     case 'bool':
-      return `CASE lower(${v}) WHEN 'true' THEN true WHEN '1' THEN true WHEN 'false' THEN false WHEN '0' THEN false END`;
+      return `CASE lower(trim(${v})) WHEN 'true' THEN true WHEN '1' THEN true WHEN 'false' THEN false WHEN '0' THEN false END`;
     case 'date':
       return `CASE WHEN regexp_full_match(${v}, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN TRY_CAST(${v} AS DATE) END`;
     case 'ts': {
-      const withOffset = `CASE WHEN regexp_full_match(${v}, '${TS_WITH_OFFSET}') THEN TRY_CAST(${v} AS TIMESTAMPTZ) END`;
+      const withOffset = `CASE WHEN ${hasOffsetShape(v)} THEN TRY_CAST(${v} AS TIMESTAMPTZ) END`;
       if (source.naiveTimestamps !== 'plant_local' || !source.timezone) return withOffset;
       return `coalesce(${withOffset}, CASE WHEN regexp_full_match(${v}, '${TS_NAIVE}') THEN lathe_local_to_instant(TRY_CAST(${v} AS TIMESTAMP), ${sqlString(source.timezone)}) END)`;
     }
@@ -118,10 +131,14 @@ function typedExpression(column: ColumnDeclaration, source: SourceDeclaration, r
 }
 
 function fieldChecks(column: ColumnDeclaration, source: SourceDeclaration): Check[] {
-  const raw = `nullif(trim(row.${ident(rawName(column.name))}), '')`;
   const typed = `row.${ident(column.name)}`;
+  // Text keeps no raw copy (NULL text was empty); other types keep it where typing failed.
+  const raw = column.type === 'text' ? typed : `nullif(trim(row.${ident(rawName(column.name))}), '')`;
   const name = column.name;
-  const shown = quoteValue(`row.${ident(rawName(name))}`);
+  // Where typing failed the raw text is kept; otherwise the typed value says the same.
+  const shown = quoteValue(
+    column.type === 'text' ? typed : `coalesce(row.${ident(rawName(name))}, CAST(${typed} AS VARCHAR))`,
+  );
   const said = (text: string) => `'\`${name}\` is \`' || ${shown} || '\`${text}'`;
   const checks: Check[] = [];
   const add = (failed: string, code: string, message: string, fix: string) =>
@@ -267,9 +284,10 @@ export interface CheckPlan {
 }
 
 /**
- * Pass 1: fills `checkedTable` from the file scans (one after another, so rowid follows
- * file and record order) with typed columns, raw text beside them and the field reasons.
- * Returns the number of rows each scan added.
+ * Pass 1: fills `checkedTable` from the file scans, one after another so that rowid follows
+ * file and record order. It holds typed values; the raw text of a field is kept only where
+ * typing gave NULL (that is all a message needs, and it keeps ten million rows in memory).
+ * Then every field check adds its failures to `late_reasons`. Returns the rows per scan.
  */
 export async function checkFields(
   db: DuckSession,
@@ -277,58 +295,86 @@ export async function checkFields(
   entity: EntityDeclaration,
   scans: FileScan[],
   checkedTable: string,
-): Promise<number[]> {
-  const checks = entity.columns.flatMap((column) => fieldChecks(column, source));
-  // A record that could not be split into fields has no fields to check: that is its one reason.
-  const formatReason = `[${reason('malformed_row', null, 'row._format_error', 'check the record: write one JSON object per line, or give the line as many fields as declared')}]`;
+): Promise<{ rowsPerFile: number[]; shape: CheckedShape }> {
+  await db.run(
+    `CREATE OR REPLACE SEQUENCE late_reason_seq; CREATE OR REPLACE TEMP TABLE late_reasons (_row BIGINT, reason ${REASON_TYPE}, seq BIGINT)`,
+  );
   const typedColumns = entity.columns
     .map((column) => {
       const raw = ident(column.name); // in the scan, a declared column holds its raw text
       return `${typedExpression(column, source, raw)} AS ${raw}, ${raw} AS ${ident(rawName(column.name))}`;
     })
     .join(',\n    ');
+  // The table is as narrow as the entity allows: every column of ten million rows costs memory.
+  const shape: CheckedShape = {
+    extra: scans.some((scan) => scan.yields.extra),
+    formatError: scans.some((scan) => scan.yields.formatError),
+    line: scans.some((scan) => scan.yields.line),
+  };
+  const lineage = [
+    '_file_id',
+    shape.formatError && '_format_error',
+    shape.extra && '_extra',
+    shape.line && '_line',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const kept = entity.columns
+    .map((column) => {
+      const name = ident(column.name);
+      // Text needs no copy: where it is NULL, the raw text was empty.
+      if (column.type === 'text') return name;
+      return `${name}, CASE WHEN ${name} IS NULL THEN ${ident(rawName(column.name))} END AS ${ident(rawName(column.name))}`;
+    })
+    .join(', ');
   const rowsAdded: number[] = [];
-  const failedColumns = checks.map((_, i) => `_failed_${i}`);
-  const flagged = checks
-    .map((check, i) => `coalesce(${check.failed}, false) AS ${failedColumns[i]}`)
-    .join(',\n    ');
-  const anyFlag = [...failedColumns, 'row._format_error IS NOT NULL'].join(' OR ');
-  const reasonsOf = `list_filter([${checks.map((check, i) => `CASE WHEN ${failedColumns[i]} THEN ${check.reason} END`).join(',\n    ')}], r -> r IS NOT NULL)`;
-  // Raw text is kept only for rows that fail here: it is what their quarantine record shows.
-  const rawRecord = `json_object(${entity.columns.map((column) => `${sqlString(column.from ?? column.name)}, row.${ident(rawName(column.name))}`).join(', ')})`;
-  const typedNames = entity.columns.map((column) => `row.${ident(column.name)}`).join(', ');
+  let total = 0;
   for (const [index, scan] of scans.entries()) {
     const typed = `SELECT ${scan.fileId} AS _file_id, _format_error, _extra, _line,\n    ${typedColumns}\n  FROM (${scan.select})`;
-    // Typing is materialized first: the checks refer to typed values many times, and DuckDB
-    // would otherwise inline (and repeat) the typing expressions in every check.
-    await scan.guard(() => db.run(`CREATE OR REPLACE TEMP TABLE typed_rows AS ${typed}`));
-    const select = `SELECT row._file_id, row._line, row._extra, ${typedNames},
-  CASE WHEN ${anyFlag} THEN ${rawRecord} END AS _raw,
-  CASE WHEN row._format_error IS NOT NULL THEN ${formatReason}
-       WHEN ${anyFlag} THEN ${reasonsOf} END AS _reasons
-FROM (SELECT *, ${flagged} FROM typed_rows AS row) AS row`;
-    const finish = () => db.run('DROP TABLE IF EXISTS typed_rows');
-    const before = index === 0 ? 0 : Number(await db.scalar<bigint>(`SELECT count(*) FROM ${checkedTable}`));
+    const select = `SELECT ${lineage}, ${kept} FROM (${typed})`;
     const statement =
       index === 0
         ? `CREATE OR REPLACE TEMP TABLE ${checkedTable} AS ${select}`
         : `INSERT INTO ${checkedTable} ${select}`;
-    await scan.guard(() => db.run(statement)).finally(finish);
+    await timed(`  read and type ${scan.file.name}`, () => scan.guard(() => db.run(statement)));
     const after = Number(await db.scalar<bigint>(`SELECT count(*) FROM ${checkedTable}`));
-    rowsAdded.push(after - before);
+    rowsAdded.push(after - total);
+    total = after;
   }
-  return rowsAdded;
+  // A record that could not be split into fields has no fields to check: that is its one reason.
+  const fieldsSplit = shape.formatError ? 'row._format_error IS NULL AND ' : '';
+  const failures = [
+    ...(shape.formatError
+      ? [
+          `SELECT rowid AS _row, ${reason('malformed_row', null, 'row._format_error', 'check the record: write one JSON object per line, or give the line as many fields as declared')} AS reason FROM ${checkedTable} AS row WHERE row._format_error IS NOT NULL`,
+        ]
+      : []),
+    ...entity.columns
+      .flatMap((column) => fieldChecks(column, source))
+      .map(
+        (check) =>
+          `SELECT rowid AS _row, ${check.reason} AS reason FROM ${checkedTable} AS row WHERE ${fieldsSplit}${check.failed}`,
+      ),
+  ];
+  await timed(`  check fields ${entity.name}`, () => addLateReasons(db, failures.join('\nUNION ALL\n')));
+  return { rowsPerFile: rowsAdded, shape };
+}
+
+/** Which optional columns the checked table has. */
+export interface CheckedShape {
+  extra: boolean;
+  formatError: boolean;
+  line: boolean;
 }
 
 /** Rows that have passed every check so far, with their rowid as `_row`. */
 function loadableRows(checkedTable: string): string {
-  return `(SELECT c.*, c.rowid AS _row FROM ${checkedTable} c ANTI JOIN late_reasons l ON l._row = c.rowid WHERE c._reasons IS NULL)`;
+  return `(SELECT c.*, c.rowid AS _row FROM ${checkedTable} c ANTI JOIN late_reasons l ON l._row = c.rowid)`;
 }
 
 /** Every checked row with all its reasons (`_reasons` NULL when it loads) and its rowid as `_row`. */
 export function finalRowsSql(checkedTable: string): string {
-  return `(SELECT c.* EXCLUDE (_reasons), c.rowid AS _row,
-      CASE WHEN l._row IS NULL THEN c._reasons ELSE list_concat(coalesce(c._reasons, []::${REASON_TYPE}[]), l.reasons) END AS _reasons
+  return `(SELECT c.*, c.rowid AS _row, l.reasons AS _reasons
     FROM ${checkedTable} c LEFT JOIN (SELECT _row, list(reason ORDER BY seq) AS reasons FROM late_reasons GROUP BY _row) l ON l._row = c.rowid)`;
 }
 
@@ -338,7 +384,8 @@ async function addLateReasons(db: DuckSession, sql: string): Promise<void> {
 }
 
 /**
- * Pass 2: rules and references, set-based, over every row (a row keeps all its reasons).
+ * Pass 2: rules and references, set-based, over every row that could be split into fields
+ * (a row keeps all its reasons).
  * Bare entity names in rules resolve to `parentSchema` (the state after this load).
  */
 export async function checkRulesAndReferences(
@@ -347,9 +394,6 @@ export async function checkRulesAndReferences(
   checkedTable: string,
   plan: CheckPlan,
 ): Promise<void> {
-  await db.run(
-    `CREATE OR REPLACE SEQUENCE late_reason_seq; CREATE OR REPLACE TEMP TABLE late_reasons (_row BIGINT, reason ${REASON_TYPE}, seq BIGINT)`,
-  );
   const failures = [
     ...entity.rules.map((rule) => {
       const check = ruleCheck(entity, rule);

@@ -1,0 +1,118 @@
+/**
+ * Ingestion benchmark (npm run bench:ingest; not part of npm test).
+ *
+ * Generates a factory drop (default: the `medium` scale, about 11 M rows), then in the same
+ * run measures, on the same files:
+ *   baseline  DuckDB's bare `COPY (SELECT * FROM read_csv(f)) TO 'x.parquet'` per file, no checks;
+ *   lathe     `lathe ingest` with every contract check, in its own process (for its peak RSS).
+ * Prints rows/s, MB/s, peak RSS and the ratio to the baseline. Targets (issue #2): ratio <= 2,
+ * peak RSS < 2 GB at any drop size.
+ *
+ *   npm run bench:ingest -- [--scale medium|large] [--keep DIR]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateFactory } from '../src/generate/index.js';
+import { DuckSession, sqlString } from '../src/lake/duckdb.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => {
+  const index = args.indexOf(name);
+  return index >= 0 ? args[index + 1] : undefined;
+};
+const scale = (flag('--scale') ?? 'medium') as 'medium' | 'large' | 'small';
+const keep = flag('--keep');
+const root = keep ? path.resolve(keep) : path.join(tmpdir(), `lathe-bench-ingest-${process.pid}`);
+const drop = path.join(root, 'drop');
+const lathe = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(root, { recursive: true });
+  if (!(keep && readdirSync(root).includes('drop'))) {
+    process.stderr.write(`generating a ${scale} drop in ${drop} …\n`);
+    await generateFactory({ out: drop, seed: 1, scale, force: true });
+  }
+  const files = csvFiles();
+  const bytes = files.reduce((sum, file) => sum + statSync(file).size, 0);
+  process.stderr.write(`drop: ${files.length} files, ${(bytes / 1e6).toFixed(0)} MB\n`);
+
+  // Baseline: DuckDB alone, no validation, same files, same machine, same run.
+  const out = path.join(root, 'baseline');
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out);
+  const db = await DuckSession.open({ memoryLimit: '1GB', tempDirectory: path.join(root, 'spill') });
+  const baselineStart = performance.now();
+  for (const file of files) {
+    await db.run(
+      `COPY (SELECT * FROM read_csv(${sqlString(file)})) TO ${sqlString(path.join(out, `${path.basename(file, '.csv')}.parquet`))} (FORMAT parquet)`,
+    );
+  }
+  const baselineMs = performance.now() - baselineStart;
+  db.close();
+
+  // Lathe: the real CLI in its own process, every check on.
+  const lake = path.join(root, 'lake');
+  rmSync(lake, { recursive: true, force: true });
+  const ingestStart = performance.now();
+  const result = spawnSync(
+    '/usr/bin/time',
+    ['-f', '%M', process.execPath, lathe, '--lake', lake, 'ingest', drop, '--json'],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    },
+  );
+  const ingestMs = performance.now() - ingestStart;
+  if (result.status !== 0) throw new Error(`lathe ingest failed: ${result.stderr}`);
+  const load = JSON.parse(result.stdout);
+  const peakRssKb = Number(result.stderr.trim().split('\n').pop());
+
+  const report = {
+    scale,
+    files: files.length,
+    rows: load.rows_read,
+    megabytes: Math.round(bytes / 1e6),
+    baseline: {
+      seconds: baselineMs / 1000,
+      rows_per_s: Math.round(load.rows_read / (baselineMs / 1000)),
+      mb_per_s: +(bytes / 1e6 / (baselineMs / 1000)).toFixed(1),
+    },
+    lathe: {
+      seconds: ingestMs / 1000,
+      rows_per_s: Math.round(load.rows_read / (ingestMs / 1000)),
+      mb_per_s: +(bytes / 1e6 / (ingestMs / 1000)).toFixed(1),
+      peak_rss_mb: Math.round(peakRssKb / 1024),
+      rows_loaded: load.rows_loaded,
+      rows_quarantined: load.rows_quarantined,
+    },
+    ratio_to_baseline: +(ingestMs / baselineMs).toFixed(2),
+    targets: { ratio_at_most: 2, peak_rss_mb_below: 2048 },
+  };
+  process.stdout.write(
+    [
+      `ingest benchmark, ${scale} drop: ${report.rows.toLocaleString('en')} rows, ${report.megabytes} MB in ${report.files} files`,
+      `  baseline (DuckDB bare COPY to Parquet): ${seconds(baselineMs)}  ${report.baseline.rows_per_s.toLocaleString('en')} rows/s  ${report.baseline.mb_per_s} MB/s`,
+      `  lathe ingest (all checks):              ${seconds(ingestMs)}  ${report.lathe.rows_per_s.toLocaleString('en')} rows/s  ${report.lathe.mb_per_s} MB/s  peak RSS ${report.lathe.peak_rss_mb} MB`,
+      `  ratio to baseline: ${report.ratio_to_baseline}x (target <= 2x); peak RSS target < 2048 MB`,
+      JSON.stringify(report),
+      '',
+    ].join('\n'),
+  );
+  if (!keep) rmSync(root, { recursive: true, force: true });
+}
+
+function csvFiles(): string[] {
+  return readdirSync(drop)
+    .filter((name) => name.endsWith('.csv'))
+    .sort()
+    .map((name) => path.join(drop, name));
+}
+
+await main();
