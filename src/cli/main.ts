@@ -8,6 +8,12 @@ import { registerQuarantine } from './commands/quarantine.js';
 import { registerQuery } from './commands/query.js';
 import { withExamples } from './shell.js';
 
+// `lathe … | head` closes stdout early: that ends the output, it is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const program = new Command('lathe')
   .description('Lathe: a local-first manufacturing analytics lakehouse.')
   .version('0.1.0')

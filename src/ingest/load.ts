@@ -132,8 +132,16 @@ export async function ingestDrop(options: IngestOptions): Promise<IngestResult> 
       await commit(layout, staging, record, previous, options.source);
       record.status = 'committed';
     } catch (error) {
-      if (!(error instanceof LoadFailure)) throw error;
       record.status = 'failed';
+      if (!(error instanceof LoadFailure)) {
+        // A bug, not bad input: the load still fails (and says so in its audit), then the error surfaces.
+        record.error = {
+          code: 'internal_error',
+          message: error instanceof Error ? error.message : String(error),
+          fix: 'this is a bug in Lathe: please report it with the load id',
+        };
+        throw error;
+      }
       record.error = error.problem;
       // The quarantine of a failed load is kept: it is how the user sees what to fix.
       await moveQuarantineIn(layout, staging, record.load_id);

@@ -4,10 +4,10 @@
  * row fails it) and a reason (stable code, field, message quoting the value, fix); a row
  * keeps all its reasons, and a row with none loads (`_reasons IS NULL`).
  *
- * Passes, each over the rows that can still load:
- *   1. fields, fused into the scan of each file: types, required, enums, ranges, patterns;
- *   2. rules and references, set-based over the checked table (anti-joins: cheap when all is well);
- *   3. keys shared inside the drop; 4. overlapping intervals.
+ * Passes:
+ *   1. fields (types, required, enums, ranges, patterns), over every row read;
+ *   2. rules and references, set-based over every row that has fields (anti-joins: cheap when all is well);
+ *   3. keys shared inside the drop and 4. overlapping intervals, over the rows that can still load.
  * The checked table is filled file by file in record order, so its rowid is the record's
  * place. It is never updated (DuckDB rewrites rows whose lists change, moving their rowid):
  * later passes add reasons to `late_reasons` keyed by rowid, and `finalRowsSql` merges them.
@@ -242,9 +242,9 @@ function ruleCheck(entity: EntityDeclaration, rule: RuleDeclaration): Check {
 }
 
 /** A typed value as text for messages of later passes (those rows passed their field checks). */
-function typedText(entity: EntityDeclaration, column: string): string {
+function typedText(entity: EntityDeclaration, column: string, alias = 'row'): string {
   const declared = entity.columns.find((candidate) => candidate.name === column);
-  const value = `row.${ident(column)}`;
+  const value = `${alias}.${ident(column)}`;
   return declared?.type === 'ts' ? `strftime(${value}, '%Y-%m-%dT%H:%M:%SZ')` : `CAST(${value} AS VARCHAR)`;
 }
 
@@ -435,7 +435,7 @@ export async function checkKeys(
   if (!Number(await db.scalar<bigint>('SELECT count(*) FROM shared_keys'))) return;
   const partition = entity.key.map((column) => `c.${ident(column)}`).join(', ');
   const keyText = entity.key
-    .map((column, i) => `'${i ? ', ' : ''}${column}=' || coalesce(CAST(c.${ident(column)} AS VARCHAR), '')`)
+    .map((column, i) => `'${i ? ', ' : ''}${column}=' || coalesce(${typedText(entity, column, 'c')}, '')`)
     .join(' || ');
   const content = `hash(${entity.columns.map((column) => `c.${ident(column.name)}`).join(', ')})`;
   await db.run(`

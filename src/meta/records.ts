@@ -32,7 +32,7 @@ export interface EntityAudit {
   rows_loaded: number;
   rows_quarantined: number;
   quarantined_share: number;
-  /** Rows loaded per quarantine reason code. */
+  /** How many times each quarantine reason code was given in this entity (a row may have several). */
   reasons: Record<string, number>;
 }
 

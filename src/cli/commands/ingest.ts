@@ -61,8 +61,10 @@ export function registerIngest(program: Command): void {
             `unchanged: this drop's content was already loaded as ${load.load_id} (use --force to load it again)\n`,
           );
         } else {
+          // A failed load loaded nothing: its counts say what it would have loaded.
+          const loaded = load.status === 'committed' ? 'loaded' : 'would have loaded';
           process.stdout.write(
-            `load ${load.load_id} ${load.status}: ${load.rows_read} rows read, ${load.rows_loaded} loaded, ${load.rows_quarantined} quarantined, ${(load.bytes / 1e6).toFixed(1)} MB in ${((load.duration_ms ?? 0) / 1000).toFixed(1)} s\n`,
+            `load ${load.load_id} ${load.status}: ${load.rows_read} rows read, ${load.rows_loaded} ${loaded}, ${load.rows_quarantined} quarantined, ${(load.bytes / 1e6).toFixed(1)} MB in ${((load.duration_ms ?? 0) / 1000).toFixed(1)} s\n`,
           );
           for (const entity of load.entities) {
             const reasons = Object.entries(entity.reasons)
