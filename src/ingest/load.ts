@@ -302,7 +302,7 @@ async function loadEntity(
   await timed(`check keys ${entity.name}`, () => checkKeys(db, entity, checked));
   await timed(`check overlaps ${entity.name}`, () => checkOverlaps(db, entity, checked));
 
-  const rows = finalRowsSql(checked);
+  const rows = await finalRowsSql(db, checked);
   const fileNames = sqlList(files.map((file) => file.name));
   const rawFile = path.join(staging, 'raw', entity.name, 'part-0.parquet');
   const quarantineFile = path.join(staging, 'quarantine', entity.name, 'part-0.parquet');
@@ -313,7 +313,7 @@ async function loadEntity(
   await timed(`write loaded ${entity.name}`, () =>
     db.run(`COPY (
       SELECT ${entity.columns.map((column) => ident(column.name)).join(', ')}, ${shape.extra ? '_extra' : 'CAST(NULL AS JSON) AS _extra'},
-             ${sqlString(record.load_id)} AS _load_id, ${fileNames}[_file_id + 1] AS _file
+             ${sqlString(record.load_id)} AS _load_id, ${files.length === 1 ? sqlString(files[0]!.name) : `${fileNames}[_file_id + 1]`} AS _file
       FROM ${rows} WHERE _reasons IS NULL
     ) TO ${sqlString(rawFile)} (FORMAT parquet)`),
   );

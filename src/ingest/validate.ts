@@ -372,8 +372,20 @@ function loadableRows(checkedTable: string): string {
   return `(SELECT c.*, c.rowid AS _row FROM ${checkedTable} c ANTI JOIN late_reasons l ON l._row = c.rowid)`;
 }
 
-/** Every checked row with all its reasons (`_reasons` NULL when it loads) and its rowid as `_row`. */
-export function finalRowsSql(checkedTable: string): string {
+/** As `loadableRows`, skipping the anti-join when no row has a reason yet (the common case). */
+async function loadableRowsNow(db: DuckSession, checkedTable: string): Promise<string> {
+  const anyReason = Number(await db.scalar<bigint>('SELECT count(*) FROM late_reasons'));
+  return anyReason ? loadableRows(checkedTable) : `(SELECT c.*, c.rowid AS _row FROM ${checkedTable} c)`;
+}
+
+/**
+ * Every checked row with all its reasons (`_reasons` NULL when it loads) and its rowid as
+ * `_row`. When no row failed anything (the common case) the join is skipped.
+ */
+export async function finalRowsSql(db: DuckSession, checkedTable: string): Promise<string> {
+  if (!Number(await db.scalar<bigint>('SELECT count(*) FROM late_reasons'))) {
+    return `(SELECT c.*, c.rowid AS _row, CAST(NULL AS ${REASON_TYPE}[]) AS _reasons FROM ${checkedTable} c)`;
+  }
   return `(SELECT c.*, c.rowid AS _row, l.reasons AS _reasons
     FROM ${checkedTable} c LEFT JOIN (SELECT _row, list(reason ORDER BY seq) AS reasons FROM late_reasons GROUP BY _row) l ON l._row = c.rowid)`;
 }
@@ -429,9 +441,16 @@ export async function checkKeys(
   checkedTable: string,
 ): Promise<void> {
   const key = entity.key.map(ident).join(', ');
+  const rows = await loadableRowsNow(db, checkedTable);
+  // Group on one 64-bit hash of the key (much cheaper than on the key's strings), then
+  // confirm the few candidates on the key itself: a hash collision is not a shared key.
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE shared_hashes AS
+    SELECT hash(${key}) AS h FROM ${rows} GROUP BY 1 HAVING count(*) > 1`);
+  if (!Number(await db.scalar<bigint>('SELECT count(*) FROM shared_hashes'))) return;
   await db.run(`
     CREATE OR REPLACE TEMP TABLE shared_keys AS
-    SELECT ${key} FROM ${loadableRows(checkedTable)} GROUP BY ${key} HAVING count(*) > 1`);
+    SELECT ${key} FROM ${rows} SEMI JOIN shared_hashes s ON hash(${key}) = s.h GROUP BY ${key} HAVING count(*) > 1`);
   if (!Number(await db.scalar<bigint>('SELECT count(*) FROM shared_keys'))) return;
   const partition = entity.key.map((column) => `c.${ident(column)}`).join(', ');
   const keyText = entity.key
@@ -445,7 +464,7 @@ export async function checkKeys(
            row_number() OVER (PARTITION BY ${partition} ORDER BY c._row) AS position,
            count(*) OVER (PARTITION BY ${partition}) AS rows_sharing,
            ${keyText} AS key_text
-    FROM ${loadableRows(checkedTable)} c SEMI JOIN shared_keys s USING (${key})`);
+    FROM ${rows} c SEMI JOIN shared_keys s USING (${key})`);
   await addLateReasons(
     db,
     `SELECT _row, CASE
@@ -467,6 +486,7 @@ export async function checkOverlaps(
   const by = rule.by.map(ident).join(', ');
   const start = ident(rule.start);
   const end = ident(rule.end);
+  const rows = await loadableRowsNow(db, checkedTable);
   const window = `PARTITION BY ${by} ORDER BY ${start}, ${end}, _row`;
   const iso = (column: string) => `strftime(${column}, '%Y-%m-%dT%H:%M:%SZ')`;
   await addLateReasons(
@@ -481,7 +501,7 @@ export async function checkOverlaps(
       SELECT _row, ${by}, ${start}, ${end}, ${rule.by.map((c) => `CAST(${ident(c)} AS VARCHAR)`).join(" || ', ' || ")} AS group_text,
              max(${end}) OVER (${window} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_end,
              lead(${start}) OVER (${window}) AS next_start
-      FROM ${loadableRows(checkedTable)}
+      FROM ${rows}
     )
     WHERE earlier_end > ${start} OR next_start < ${end}`,
   );
