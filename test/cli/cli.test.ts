@@ -188,6 +188,12 @@ describe('lathe CLI', () => {
     assert.match(asOf.stderr, /no committed load `nope`/);
   });
 
+  test('query prints a large result (200,000 rows) as a table', async () => {
+    const many = await runCli(['--lake', lake, 'query', 'select range as n from range(200000)']);
+    assert.equal(many.code, 0, many.stderr);
+    assert.match(many.stdout, /\(200000 rows\)\n$/);
+  });
+
   test('LATHE_LAKE picks the lake; lake stats --json describes it', async () => {
     const stats = await runCli(['lake', 'stats', '--json'], { env: { LATHE_LAKE: lake } });
     assert.equal(stats.code, 0, stats.stderr);
