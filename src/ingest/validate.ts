@@ -110,14 +110,16 @@ function hasOffsetShape(v: string): string {
 }
 
 function typedExpression(column: ColumnDeclaration, source: SourceDeclaration, raw: string): string {
-  const v = written(column, raw);
+  // Text and defaults need empty-as-NULL; the other types' casts and shape tests reject '' by themselves.
+  const v = column.type === 'text' || column.default !== undefined ? written(column, raw) : raw;
   switch (column.type) {
     case 'text':
       return v;
     case 'int':
       return `CASE WHEN regexp_full_match(${v}, '\\s*[+-]?[0-9]+\\s*') THEN TRY_CAST(${v} AS BIGINT) END`;
     case 'decimal':
-      return `CASE WHEN isfinite(TRY_CAST(${v} AS DOUBLE)) THEN TRY_CAST(${v} AS DOUBLE) END`;
+      // NaN and infinity type here; the bad_type check quarantines them.
+      return `TRY_CAST(${v} AS DOUBLE)`;
     case 'bool':
       return `CASE lower(trim(${v})) WHEN 'true' THEN true WHEN '1' THEN true WHEN 'false' THEN false WHEN '0' THEN false END`;
     case 'date':
@@ -175,12 +177,12 @@ function fieldChecks(column: ColumnDeclaration, source: SourceDeclaration): Chec
   if (column.type !== 'text') {
     const words = TYPE_WORDS[column.type];
     const notNaive = column.type === 'ts' ? ` AND NOT regexp_full_match(${raw}, '${TS_NAIVE}')` : '';
-    add(
-      whenUntyped(`${raw} IS NOT NULL${notNaive}`),
-      'bad_type',
-      said(`, expected ${words.expected}`),
-      words.fix,
-    );
+    // A decimal types NaN and infinity too; they are no measurement.
+    const failed =
+      column.type === 'decimal'
+        ? `CASE WHEN ${typed} IS NULL THEN ${raw} IS NOT NULL ELSE NOT isfinite(${typed}) END`
+        : whenUntyped(`${raw} IS NOT NULL${notNaive}`);
+    add(failed, 'bad_type', said(`, expected ${words.expected}`), words.fix);
   }
   if (column.enum) {
     add(

@@ -45,6 +45,29 @@ const cases: ReasonCase[] = [
     ],
   },
   {
+    name: 'a decimal that is not a finite number',
+    add: {
+      'sensor_readings.csv': [
+        'M1,temperature_c,2026-03-02T05:00:30Z,NaN,good',
+        'M1,temperature_c,2026-03-02T05:00:40Z,inf,good',
+      ],
+    },
+    expect: [
+      {
+        file: 'sensor_readings.csv',
+        line: 5,
+        reasons: [
+          {
+            code: 'bad_type',
+            field: 'value',
+            message: /^`value` is `(NaN|nan)`, expected a decimal number$/,
+          },
+        ],
+      },
+      { file: 'sensor_readings.csv', line: 6, reasons: [{ code: 'bad_type', field: 'value' }] },
+    ],
+  },
+  {
     name: 'missing required value',
     add: { 'machines.csv': ['M3,L1,,lathe,3,10,1'] },
     expect: [
