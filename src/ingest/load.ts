@@ -92,14 +92,22 @@ export async function ingestDrop(options: IngestOptions): Promise<IngestResult> 
   try {
     const store = new FileLoadStore(layout.loadsDir());
     const history = await recoverAbandonedLoads(layout, store);
-    const contentHash = await timed('hash drop', () => hashDrop(plan.files));
-    const same = history.find(
-      (load) =>
-        load.status === 'committed' &&
-        load.content_hash === contentHash &&
-        load.source === options.source.source,
-    );
-    if (same && !options.force) return { status: 'unchanged', load: same };
+    // Same content means same file names and sizes; only then can the drop be one already
+    // loaded, and only then is it hashed before any work. Otherwise it is hashed while it loads.
+    const sameFiles = (load: LoadRecord) =>
+      load.status === 'committed' &&
+      load.source === options.source.source &&
+      fileShape(load.files) === fileShape(plan.files.map((file) => ({ entity: file.entity, file: file.name, bytes: file.bytes })));
+    let hashing: Promise<string>;
+    if (history.some(sameFiles)) {
+      const contentHash = await timed('hash drop', () => hashDrop(plan.files));
+      const same = history.find((load) => sameFiles(load) && load.content_hash === contentHash);
+      if (same && !options.force) return { status: 'unchanged', load: same };
+      hashing = Promise.resolve(contentHash);
+    } else {
+      hashing = hashDrop(plan.files);
+      hashing.catch(() => undefined); // awaited before commit; this only keeps an early failure from going unhandled
+    }
 
     const loadId = newLoadId(history[history.length - 1]?.load_id);
     const record: LoadRecord = {
@@ -107,7 +115,7 @@ export async function ingestDrop(options: IngestOptions): Promise<IngestResult> 
       status: 'running',
       source: options.source.source,
       drop,
-      content_hash: contentHash,
+      content_hash: '',
       started_at: new Date().toISOString(),
       finished_at: null,
       duration_ms: null,
@@ -129,6 +137,7 @@ export async function ingestDrop(options: IngestOptions): Promise<IngestResult> 
     const db = await DuckSession.open({ tempDirectory: path.join(staging, '_spill') });
     try {
       await runLoad(db, layout, staging, record, plan.files, options, previous, progress);
+      record.content_hash = await hashing;
       await commit(layout, staging, record, previous, options.source);
       record.status = 'committed';
     } catch (error) {
@@ -149,6 +158,7 @@ export async function ingestDrop(options: IngestOptions): Promise<IngestResult> 
       db.close();
       progress.stop();
       await rm(staging, { recursive: true, force: true });
+      if (!record.content_hash) record.content_hash = await hashing.catch(() => '');
       record.finished_at = new Date().toISOString();
       record.duration_ms = Date.now() - started;
       await store.save(record);
@@ -157,6 +167,14 @@ export async function ingestDrop(options: IngestOptions): Promise<IngestResult> 
   } finally {
     await lock.release();
   }
+}
+
+/** The files of a drop as names and sizes, for recognising a drop sent again. */
+function fileShape(files: { entity: string; file: string; bytes: number }[]): string {
+  return files
+    .map((file) => `${file.entity}\0${file.file}\0${file.bytes}`)
+    .sort()
+    .join('\n');
 }
 
 /**
