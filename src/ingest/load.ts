@@ -97,7 +97,8 @@ export async function ingestDrop(options: IngestOptions): Promise<IngestResult> 
     const sameFiles = (load: LoadRecord) =>
       load.status === 'committed' &&
       load.source === options.source.source &&
-      fileShape(load.files) === fileShape(plan.files.map((file) => ({ entity: file.entity, file: file.name, bytes: file.bytes })));
+      fileShape(load.files) ===
+        fileShape(plan.files.map((file) => ({ entity: file.entity, file: file.name, bytes: file.bytes })));
     let hashing: Promise<string>;
     if (history.some(sameFiles)) {
       const contentHash = await timed('hash drop', () => hashDrop(plan.files));

@@ -135,11 +135,12 @@ function typedExpression(column: ColumnDeclaration, source: SourceDeclaration, r
 function fieldChecks(column: ColumnDeclaration, source: SourceDeclaration): Check[] {
   const typed = `row.${ident(column.name)}`;
   // Text keeps no raw copy (NULL text was empty); other types keep it where typing failed.
-  const raw = column.type === 'text' ? typed : `nullif(trim(row.${ident(rawName(column.name))}), '')`;
+  const rawText = `(row._untyped ->> ${sqlString(column.name)})`;
+  const raw = column.type === 'text' ? typed : `nullif(trim(${rawText}), '')`;
   const name = column.name;
   // Where typing failed the raw text is kept; otherwise the typed value says the same.
   const shown = quoteValue(
-    column.type === 'text' ? typed : `coalesce(row.${ident(rawName(name))}, CAST(${typed} AS VARCHAR))`,
+    column.type === 'text' ? typed : `coalesce(${rawText}, CAST(${typed} AS VARCHAR))`,
   );
   const said = (text: string) => `'\`${name}\` is \`' || ${shown} || '\`${text}'`;
   const checks: Check[] = [];
@@ -321,14 +322,15 @@ export async function checkFields(
   ]
     .filter(Boolean)
     .join(', ');
-  const kept = entity.columns
-    .map((column) => {
-      const name = ident(column.name);
-      // Text needs no copy: where it is NULL, the raw text was empty.
-      if (column.type === 'text') return name;
-      return `${name}, CASE WHEN ${name} IS NULL THEN ${ident(rawName(column.name))} END AS ${ident(rawName(column.name))}`;
-    })
-    .join(', ');
+  // Raw text is kept only where typing gave NULL, all such fields of a row in one JSON value
+  // (`_untyped`): one slot per row instead of one per column. Text needs no copy: NULL text was empty.
+  const untypedColumns = entity.columns.filter((column) => column.type !== 'text');
+  const untyped =
+    untypedColumns.length === 0
+      ? ''
+      : `, CASE WHEN ${untypedColumns.map((column) => `${ident(column.name)} IS NULL`).join(' OR ')}
+          THEN json_object(${untypedColumns.map((column) => `${sqlString(column.name)}, ${ident(rawName(column.name))}`).join(', ')}) END AS _untyped`;
+  const kept = `${entity.columns.map((column) => ident(column.name)).join(', ')}${untyped}`;
   const rowsAdded: number[] = [];
   let total = 0;
   for (const [index, scan] of scans.entries()) {
