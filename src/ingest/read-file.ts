@@ -75,7 +75,7 @@ export async function prepareFileScan(
   };
   const formatError =
     file.format === 'ndjson'
-      ? `CASE WHEN json_valid(_json) AND json_type(_json) = 'OBJECT' THEN NULL WHEN trim(_json) = '' THEN 'the line is empty' ELSE 'the line is not a JSON object' END`
+      ? `CASE WHEN json_valid(_json) AND json_type(_json) = 'OBJECT' THEN NULL ELSE 'the line is not a JSON object' END`
       : entity.csv.collapseDelimiters
         ? '_format_error'
         : 'CAST(NULL AS VARCHAR)';
@@ -92,9 +92,11 @@ export async function prepareFileScan(
     extraColumns.length > 0
       ? `json_object(${extraColumns.map((name) => `${sqlString(name)}, ${extraValue(name)}`).join(', ')})`
       : 'CAST(NULL AS JSON)';
+  // Blank lines of JSON-lines files are not records (as in CSV); `_line` still counts them.
+  const skipBlank = file.format === 'ndjson' ? ` WHERE trim(coalesce(_json, '')) <> ''` : '';
   const select = `SELECT ${formatError} AS _format_error, ${extra} AS _extra, ${line} AS _line, ${entity.columns
     .map((column) => `${columnExpression(column.name)} AS ${ident(column.name)}`)
-    .join(', ')} FROM ${source}`;
+    .join(', ')} FROM ${source}${skipBlank}`;
 
   return {
     file,

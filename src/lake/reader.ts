@@ -27,6 +27,16 @@ export async function openLakeReader(lake: string, options: { asOf?: string } = 
   }
 }
 
+const WRITE_KEYWORD =
+  /^\s*(insert|update|delete|merge|create|drop|alter|copy|attach|detach|install|load|export|import|set|reset|pragma|call|vacuum|checkpoint|truncate|begin|commit|rollback|use)\b/i;
+
+function notReadOnly(): LatheError {
+  return new LatheError('query_not_read_only', 'lathe query only reads: the statement is not a SELECT', {
+    fix: 'write a SELECT (or WITH … SELECT); the lake changes only through lathe ingest and lathe build',
+    exitCode: 2,
+  });
+}
+
 const READ_ONLY = new Set<StatementType>([StatementType.SELECT, StatementType.EXPLAIN]);
 
 /** Runs one read-only statement (SELECT, WITH … SELECT, EXPLAIN); anything else is refused. */
@@ -34,6 +44,9 @@ export async function runReadOnlyQuery(
   reader: LakeReader,
   sql: string,
 ): Promise<{ columns: string[]; rows: Record<string, unknown>[] }> {
+  // Refused before DuckDB sees it: a write may fail to bind (e.g. a view cannot be deleted
+  // from), and the user should hear that the command only reads, not a binder error.
+  if (WRITE_KEYWORD.test(sql)) throw notReadOnly();
   let extracted: Awaited<ReturnType<typeof reader.db.connection.extractStatements>>;
   try {
     extracted = await reader.db.connection.extractStatements(sql);
@@ -53,12 +66,7 @@ export async function runReadOnlyQuery(
   } catch (error) {
     throw queryError(reader, error);
   }
-  if (!READ_ONLY.has(prepared.statementType)) {
-    throw new LatheError('query_not_read_only', 'lathe query only reads: the statement is not a SELECT', {
-      fix: 'write a SELECT (or WITH … SELECT); the lake changes only through lathe ingest and lathe build',
-      exitCode: 2,
-    });
-  }
+  if (!READ_ONLY.has(prepared.statementType)) throw notReadOnly();
   try {
     const result = await prepared.runAndReadAll();
     return { columns: result.columnNames(), rows: jsonRows(result) };

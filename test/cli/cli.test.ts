@@ -170,6 +170,9 @@ describe('lathe CLI', () => {
     assert.match(write.stderr, /lathe query only reads: the statement is not a SELECT/);
     const drop = await runCli(['--lake', lake, 'query', 'drop view machines']);
     assert.equal(drop.code, 2);
+    const remove = await runCli(['--lake', lake, 'query', 'delete from machines']);
+    assert.equal(remove.code, 2);
+    assert.match(remove.stderr, /lathe query only reads: the statement is not a SELECT/);
     const two = await runCli(['--lake', lake, 'query', 'select 1; select 2']);
     assert.equal(two.code, 2);
     assert.match(two.stderr, /the query has 2 statements/);

@@ -22,7 +22,7 @@ describe('drop formats', () => {
   });
   after(() => scratch.dispose());
 
-  test('NDJSON: case-insensitive keys load; a bad line is quarantined with its line number', async () => {
+  test('NDJSON: case-insensitive keys load; a bad line is quarantined at its line; a blank line is no record', async () => {
     const lake = freshLake();
     const files = {
       ...validDrop(),
@@ -30,6 +30,7 @@ describe('drop formats', () => {
       'sensor_readings.ndjson': [
         '{"machine_id":"M1","sensor":"temperature_c","ts":"2026-03-02T05:00:00Z","value":49.5,"quality":"good"}',
         '{"Machine_ID":"M1","sensor":"temperature_c","ts":"2026-03-02T05:00:10Z","value":"50.1"}',
+        '',
         'not json at all',
         '{"machine_id":"M1","sensor":"temperature_c","ts":"2026-03-02T05:00:20Z","value":"hot","quality":"good","firmware":"1.2"}',
       ].join('\n'),
@@ -45,8 +46,8 @@ describe('drop formats', () => {
     assert.deepEqual(
       rows.map((row) => [row.line, row.reasons.map((reason) => reason.code)]),
       [
-        [3, ['malformed_row']],
-        [4, ['bad_type']],
+        [4, ['malformed_row']],
+        [5, ['bad_type']],
       ],
     );
     const loaded = await queryLake(lake, 'select value, quality from sensor_readings order by ts');
