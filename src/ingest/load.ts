@@ -38,6 +38,7 @@ import {
   finalRowsSql,
   installValidationMacros,
   REASON_TYPE,
+  ROW_BITS,
 } from './validate.js';
 
 export interface IngestOptions {
@@ -289,7 +290,10 @@ async function loadEntity(
     throw new LoadFailure(problem);
   };
   let rowsPerFile: number[] = [];
+  let stagedFiles: string[] = [];
   let shape: CheckedShape = { extra: false, formatError: false, line: false };
+  const stageDir = path.join(staging, 'typed', entity.name);
+  await mkdir(stageDir, { recursive: true });
   const malformed = new Map<number, MalformedRecord[]>();
   try {
     for (const [fileId, file] of files.entries()) {
@@ -301,8 +305,12 @@ async function loadEntity(
       }
     }
     try {
-      ({ rowsPerFile, shape } = await timed(`read and check fields ${entity.name}`, () =>
-        checkFields(db, source, entity, scans, checked),
+      ({
+        rowsPerFile,
+        shape,
+        files: stagedFiles,
+      } = await timed(`read and check fields ${entity.name}`, () =>
+        checkFields(db, source, entity, scans, checked, { dir: stageDir, loadId: record.load_id }),
       ));
     } catch (error) {
       if (error instanceof LatheError)
@@ -328,25 +336,43 @@ async function loadEntity(
   await mkdir(path.dirname(rawFile), { recursive: true });
   await mkdir(path.dirname(quarantineFile), { recursive: true });
 
-  // Loaded rows: typed declared columns, undeclared ones as JSON, and their lineage.
-  await timed(`write loaded ${entity.name}`, () =>
-    db.run(`COPY (
-      SELECT ${entity.columns.map((column) => ident(column.name)).join(', ')}, ${shape.extra ? '_extra' : 'CAST(NULL AS JSON) AS _extra'},
-             ${sqlString(record.load_id)} AS _load_id, ${files.length === 1 ? sqlString(files[0]!.name) : `${fileNames}[_file_id + 1]`} AS _file
-      FROM ${rows} WHERE _reasons IS NULL
-    ) TO ${sqlString(rawFile)} (FORMAT parquet)`),
-  );
-  // Where each file's rows start in the checked table: rowid - start + 1 is the record number.
-  const firstRow = rowsPerFile.map((_, i) => rowsPerFile.slice(0, i).reduce((sum, n) => sum + n, 0));
+  // Loaded rows: typed declared columns, undeclared ones as JSON, and their lineage. When no
+  // row failed (the common case) the staged files already are exactly that, so they move in.
+  const anyFailed = Number(await db.scalar<bigint>('SELECT count(*) FROM late_reasons')) > 0;
+  if (anyFailed) {
+    await timed(`write loaded ${entity.name}`, () =>
+      db.run(`COPY (
+        SELECT ${entity.columns.map((column) => ident(column.name)).join(', ')}, _extra, _load_id, _file
+        FROM ${rows} WHERE _reasons IS NULL
+      ) TO ${sqlString(rawFile)} (FORMAT parquet)`),
+    );
+  }
+  // A row's record number in its file is its place in the file's staged rows.
+  const firstRow = files.map((_, fileId) => fileId * 2 ** ROW_BITS);
   await timed(`write quarantine ${entity.name}`, () =>
     writeQuarantine(db, record.load_id, entity, files, rows, shape, firstRow, malformed, quarantineFile),
   );
+
+  // Keys quarantined in this load, so a child's unknown-reference reason can say why its parent is missing.
+  if (entity.key.length === 1) {
+    const table = `quarantined_keys_${entity.name}`;
+    const key = ident(entity.key[0]!);
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT DISTINCT ${key} AS key FROM ${rows} WHERE _reasons IS NOT NULL AND ${key} IS NOT NULL`,
+    );
+    quarantinedKeys.set(entity.name, table);
+  }
+  await db.run(`DROP VIEW ${checked}`);
+  if (!anyFailed) {
+    for (const staged of stagedFiles)
+      await rename(staged, path.join(path.dirname(rawFile), path.basename(staged)));
+  }
 
   // The proof that nothing was lost: per file, read = loaded + quarantined, counted from what was written.
   const written = await db.all<{ file: string; loaded: bigint; quarantined: bigint }>(`
     SELECT f.file, coalesce(l.n, 0) AS loaded, coalesce(q.n, 0) AS quarantined
     FROM (SELECT unnest(${fileNames}) AS file) f
-    LEFT JOIN (SELECT _file AS file, count(*) AS n FROM read_parquet(${sqlString(rawFile)}) GROUP BY ALL) l USING (file)
+    LEFT JOIN (SELECT _file AS file, count(*) AS n FROM read_parquet(${sqlString(path.join(path.dirname(rawFile), '*.parquet'))}) GROUP BY ALL) l USING (file)
     LEFT JOIN (SELECT file, count(*) AS n FROM read_parquet(${sqlString(quarantineFile)}) GROUP BY ALL) q USING (file)`);
   const audit: EntityAudit = {
     entity: entity.name,
@@ -387,16 +413,7 @@ async function loadEntity(
   );
   audit.reasons = Object.fromEntries(reasons.map((row) => [row.code, Number(row.n)]));
 
-  // Keys quarantined in this load, so a child's unknown-reference reason can say why its parent is missing.
-  if (entity.key.length === 1) {
-    const table = `quarantined_keys_${entity.name}`;
-    const key = ident(entity.key[0]!);
-    await db.run(
-      `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT DISTINCT ${key} AS key FROM ${rows} WHERE _reasons IS NOT NULL AND ${key} IS NOT NULL`,
-    );
-    quarantinedKeys.set(entity.name, table);
-  }
-  await db.run(`DROP TABLE ${checked}`);
+  await rm(stageDir, { recursive: true, force: true });
   return audit;
 }
 
@@ -596,7 +613,7 @@ async function attachPostState(
   entity: EntityDeclaration,
   previous: RawManifest | undefined,
 ): Promise<void> {
-  const loaded = path.join(staging, 'raw', entity.name, 'part-0.parquet');
+  const loaded = path.join(staging, 'raw', entity.name, '*.parquet');
   const prior = previous?.entities[entity.name];
   const columns = [...entity.columns.map((column) => ident(column.name))].join(', ');
   const current = `SELECT ${columns}, '~' AS _load_id FROM read_parquet(${sqlString(loaded)})`;
@@ -632,9 +649,10 @@ async function commit(
     const target = layout.rawPartition(entity.name, record.load_id);
     await mkdir(path.dirname(target), { recursive: true });
     await rename(path.join(staging, 'raw', entity.name), target);
+    const parts = (await readdir(target)).filter((name) => name.endsWith('.parquet')).sort();
     const partition = {
       loadId: record.load_id,
-      files: [layout.relative(path.join(target, 'part-0.parquet'))],
+      files: parts.map((name) => layout.relative(path.join(target, name))),
       rows: audit.rows_loaded,
     };
     const prior = manifest.entities[entity.name];

@@ -8,10 +8,12 @@
  *   1. fields (types, required, enums, ranges, patterns), over every row read;
  *   2. rules and references, set-based over every row that has fields (anti-joins: cheap when all is well);
  *   3. keys shared inside the drop and 4. overlapping intervals, over the rows that can still load.
- * The checked table is filled file by file in record order, so its rowid is the record's
- * place. It is never updated (DuckDB rewrites rows whose lists change, moving their rowid):
- * later passes add reasons to `late_reasons` keyed by rowid, and `finalRowsSql` merges them.
+ * The typed rows are staged as Parquet, one file per scan in record order; a row's identity
+ * `_row` is its file and its place in that file. Passes add reasons to `late_reasons` keyed
+ * by `_row`, and `finalRowsSql` merges them.
  */
+
+import path from 'node:path';
 import type {
   ColumnDeclaration,
   EntityDeclaration,
@@ -19,9 +21,12 @@ import type {
   RuleDeclaration,
   SourceDeclaration,
 } from '../contract/declaration.js';
-import { type DuckSession, ident, sqlString } from '../lake/duckdb.js';
+import { type DuckSession, ident, sqlList, sqlString } from '../lake/duckdb.js';
 import { timed } from '../util/timing.js';
 import type { FileScan } from './read-file.js';
+
+/** `_row` = file id << ROW_BITS + row number in the file: rows stay distinct for files of up to 2^40 rows. */
+export const ROW_BITS = 40;
 
 export const REASON_TYPE = 'STRUCT(code VARCHAR, field VARCHAR, message VARCHAR, fix VARCHAR)';
 
@@ -274,7 +279,7 @@ function referenceFailures(
   const fix =
     reference.fix ??
     `add it to ${reference.entity} (in this drop or an earlier load), or correct \`${first}\``;
-  return `SELECT row.rowid AS _row, ${reason(reference.code, field, message, fix)} AS reason
+  return `SELECT row._row, ${reason(reference.code, field, message, fix)} AS reason
     FROM ${checkedTable} AS row ANTI JOIN ${ident(parentSchema)}.${ident(reference.entity)} AS p ON ${join}
     WHERE ${present}`;
 }
@@ -298,7 +303,9 @@ export async function checkFields(
   entity: EntityDeclaration,
   scans: FileScan[],
   checkedTable: string,
-): Promise<{ rowsPerFile: number[]; shape: CheckedShape }> {
+  /** Folder for the typed rows, one Parquet file per scan; `lineage` columns are written into them. */
+  stage: { dir: string; loadId: string },
+): Promise<{ rowsPerFile: number[]; shape: CheckedShape; files: string[] }> {
   await db.run(
     `CREATE OR REPLACE SEQUENCE late_reason_seq; CREATE OR REPLACE TEMP TABLE late_reasons (_row BIGINT, reason ${REASON_TYPE}, seq BIGINT)`,
   );
@@ -330,38 +337,44 @@ export async function checkFields(
       ? ''
       : `, CASE WHEN ${untypedColumns.map((column) => `${ident(column.name)} IS NULL`).join(' OR ')}
           THEN json_object(${untypedColumns.map((column) => `${sqlString(column.name)}, ${ident(rawName(column.name))}`).join(', ')}) END AS _untyped`;
-  const kept = `${entity.columns.map((column) => ident(column.name)).join(', ')}${untyped}`;
   const rowsAdded: number[] = [];
-  let total = 0;
-  for (const [index, scan] of scans.entries()) {
+  const total = 0;
+  const files: string[] = [];
+  for (const scan of scans) {
     const typed = `SELECT ${scan.fileId} AS _file_id, _format_error, _extra, _line,\n    ${typedColumns}\n  FROM (${scan.select})`;
-    const select = `SELECT ${lineage}, ${kept} FROM (${typed})`;
-    const statement =
-      index === 0
-        ? `CREATE OR REPLACE TEMP TABLE ${checkedTable} AS ${select}`
-        : `INSERT INTO ${checkedTable} ${select}`;
-    await timed(`  read and type ${scan.file.name}`, () => scan.guard(() => db.run(statement)));
-    const after = Number(await db.scalar<bigint>(`SELECT count(*) FROM ${checkedTable}`));
-    rowsAdded.push(after - total);
-    total = after;
+    // Streamed to Parquet in file order, as a plain copy would be: little memory whatever the
+    // size, fast columnar scans for the checks, and a file that can become the raw partition as it is.
+    const target = path.join(stage.dir, `part-${scan.fileId}.parquet`);
+    const select = `SELECT ${entity.columns.map((column) => ident(column.name)).join(', ')}, ${shape.extra ? '_extra' : 'CAST(NULL AS JSON) AS _extra'},
+      ${sqlString(stage.loadId)} AS _load_id, ${sqlString(scan.file.name)} AS _file, ${lineage}${untyped}
+      FROM (${typed})`;
+    const written = await timed(`  read, type and stage ${scan.file.name}`, () =>
+      scan.guard(() => db.scalar<bigint>(`COPY (${select}) TO ${sqlString(target)} (FORMAT parquet)`)),
+    );
+    rowsAdded.push(Number(written));
+    files.push(target);
   }
+  // Row identity: the file and the row's place in it (its record order).
+  await db.run(`CREATE OR REPLACE VIEW ${checkedTable} AS
+    SELECT * EXCLUDE (file_row_number), (CAST(_file_id AS BIGINT) << ${ROW_BITS}) + file_row_number AS _row
+    FROM read_parquet(${sqlList(files)}, file_row_number = true)`);
   // A record that could not be split into fields has no fields to check: that is its one reason.
-  const fieldsSplit = shape.formatError ? 'row._format_error IS NULL AND ' : '';
+  // One scan for all field checks: cheap conditions filter, and the reason list is built
+  // only for the rows that fail one.
+  const checks = entity.columns.flatMap((column) => fieldChecks(column, source));
+  const notSplit = shape.formatError ? 'row._format_error IS NULL AND ' : '';
+  const anyFailed = checks.map((check) => `coalesce(${check.failed}, false)`).join(' OR ') || 'false';
+  const reasonsOf = `list_filter([${checks.map((check) => `CASE WHEN ${check.failed} THEN ${check.reason} END`).join(', ')}], r -> r IS NOT NULL)`;
   const failures = [
     ...(shape.formatError
       ? [
-          `SELECT rowid AS _row, ${reason('malformed_row', null, 'row._format_error', 'check the record: write one JSON object per line, or give the line as many fields as declared')} AS reason FROM ${checkedTable} AS row WHERE row._format_error IS NOT NULL`,
+          `SELECT row._row, ${reason('malformed_row', null, 'row._format_error', 'check the record: write one JSON object per line, or give the line as many fields as declared')} AS reason FROM ${checkedTable} AS row WHERE row._format_error IS NOT NULL`,
         ]
       : []),
-    ...entity.columns
-      .flatMap((column) => fieldChecks(column, source))
-      .map(
-        (check) =>
-          `SELECT rowid AS _row, ${check.reason} AS reason FROM ${checkedTable} AS row WHERE ${fieldsSplit}${check.failed}`,
-      ),
+    `SELECT _row, unnest(reasons) AS reason FROM (SELECT row._row, ${reasonsOf} AS reasons FROM ${checkedTable} AS row WHERE ${notSplit}(${anyFailed}))`,
   ];
   await timed(`  check fields ${entity.name}`, () => addLateReasons(db, failures.join('\nUNION ALL\n')));
-  return { rowsPerFile: rowsAdded, shape };
+  return { rowsPerFile: rowsAdded, shape, files };
 }
 
 /** Which optional columns the checked table has. */
@@ -373,13 +386,13 @@ export interface CheckedShape {
 
 /** Rows that have passed every check so far, with their rowid as `_row`. */
 function loadableRows(checkedTable: string): string {
-  return `(SELECT c.*, c.rowid AS _row FROM ${checkedTable} c ANTI JOIN late_reasons l ON l._row = c.rowid)`;
+  return `(SELECT c.* FROM ${checkedTable} c ANTI JOIN late_reasons l ON l._row = c._row)`;
 }
 
 /** As `loadableRows`, skipping the anti-join when no row has a reason yet (the common case). */
 async function loadableRowsNow(db: DuckSession, checkedTable: string): Promise<string> {
   const anyReason = Number(await db.scalar<bigint>('SELECT count(*) FROM late_reasons'));
-  return anyReason ? loadableRows(checkedTable) : `(SELECT c.*, c.rowid AS _row FROM ${checkedTable} c)`;
+  return anyReason ? loadableRows(checkedTable) : `(SELECT c.* FROM ${checkedTable} c)`;
 }
 
 /**
@@ -388,10 +401,10 @@ async function loadableRowsNow(db: DuckSession, checkedTable: string): Promise<s
  */
 export async function finalRowsSql(db: DuckSession, checkedTable: string): Promise<string> {
   if (!Number(await db.scalar<bigint>('SELECT count(*) FROM late_reasons'))) {
-    return `(SELECT c.*, c.rowid AS _row, CAST(NULL AS ${REASON_TYPE}[]) AS _reasons FROM ${checkedTable} c)`;
+    return `(SELECT c.*, CAST(NULL AS ${REASON_TYPE}[]) AS _reasons FROM ${checkedTable} c)`;
   }
-  return `(SELECT c.*, c.rowid AS _row, l.reasons AS _reasons
-    FROM ${checkedTable} c LEFT JOIN (SELECT _row, list(reason ORDER BY seq) AS reasons FROM late_reasons GROUP BY _row) l ON l._row = c.rowid)`;
+  return `(SELECT c.*, l.reasons AS _reasons
+    FROM ${checkedTable} c LEFT JOIN (SELECT _row, list(reason ORDER BY seq) AS reasons FROM late_reasons GROUP BY _row) l ON l._row = c._row)`;
 }
 
 /** Adds reasons (`_row`, `reason`) found by a later pass. */
@@ -413,7 +426,7 @@ export async function checkRulesAndReferences(
   const failures = [
     ...entity.rules.map((rule) => {
       const check = ruleCheck(entity, rule);
-      return `SELECT row.rowid AS _row, ${check.reason} AS reason FROM ${checkedTable} AS row WHERE ${check.failed}`;
+      return `SELECT row._row, ${check.reason} AS reason FROM ${checkedTable} AS row WHERE ${check.failed}`;
     }),
     ...entity.references.map((reference) =>
       referenceFailures(
