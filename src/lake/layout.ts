@@ -2,7 +2,7 @@
  * Where everything lives in a lake folder. Data files are Parquet in Hive-style partitions
  * (readable by Spark, Trino and friends as they are); the underscore folders are Lathe's own.
  *
- *   raw/<entity>/load=<id>/part-0.parquet          rows that loaded (immutable once committed)
+ *   raw/<entity>/load=<id>/part-*.parquet          rows that loaded (immutable once committed)
  *   quarantine/<entity>/load=<id>/part-0.parquet   rows that did not, with every reason
  *   _manifests/raw/<id>.json                       what was current right after load <id>
  *   _manifests/raw/CURRENT                         id of the current manifest (replaced atomically)
