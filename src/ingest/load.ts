@@ -334,7 +334,6 @@ async function loadEntity(
   const rawFile = path.join(staging, 'raw', entity.name, 'part-0.parquet');
   const quarantineFile = path.join(staging, 'quarantine', entity.name, 'part-0.parquet');
   await mkdir(path.dirname(rawFile), { recursive: true });
-  await mkdir(path.dirname(quarantineFile), { recursive: true });
 
   // Loaded rows: typed declared columns, undeclared ones as JSON, and their lineage. When no
   // row failed (the common case) the staged files already are exactly that, so they move in.
@@ -349,12 +348,17 @@ async function loadEntity(
   }
   // A row's record number in its file is its place in the file's staged rows.
   const firstRow = files.map((_, fileId) => fileId * 2 ** ROW_BITS);
-  await timed(`write quarantine ${entity.name}`, () =>
-    writeQuarantine(db, record.load_id, entity, files, rows, shape, firstRow, malformed, quarantineFile),
-  );
+  // Most entities of most loads quarantine nothing: then there is no quarantine file to write or read.
+  const anyQuarantined = anyFailed || [...malformed.values()].some((rejects) => rejects.length > 0);
+  if (anyQuarantined) {
+    await mkdir(path.dirname(quarantineFile), { recursive: true });
+    await timed(`write quarantine ${entity.name}`, () =>
+      writeQuarantine(db, record.load_id, entity, files, rows, shape, firstRow, malformed, quarantineFile),
+    );
+  }
 
   // Keys quarantined in this load, so a child's unknown-reference reason can say why its parent is missing.
-  if (entity.key.length === 1) {
+  if (entity.key.length === 1 && anyQuarantined) {
     const table = `quarantined_keys_${entity.name}`;
     const key = ident(entity.key[0]!);
     await db.run(
@@ -373,7 +377,7 @@ async function loadEntity(
     SELECT f.file, coalesce(l.n, 0) AS loaded, coalesce(q.n, 0) AS quarantined
     FROM (SELECT unnest(${fileNames}) AS file) f
     LEFT JOIN (SELECT _file AS file, count(*) AS n FROM read_parquet(${sqlString(path.join(path.dirname(rawFile), '*.parquet'))}) GROUP BY ALL) l USING (file)
-    LEFT JOIN (SELECT file, count(*) AS n FROM read_parquet(${sqlString(quarantineFile)}) GROUP BY ALL) q USING (file)`);
+    LEFT JOIN (${anyQuarantined ? `SELECT file, count(*) AS n FROM read_parquet(${sqlString(quarantineFile)}) GROUP BY ALL` : 'SELECT NULL AS file, 0 AS n WHERE false'}) q USING (file)`);
   const audit: EntityAudit = {
     entity: entity.name,
     kind: entity.kind,
@@ -408,9 +412,11 @@ async function loadEntity(
     audit.rows_quarantined += quarantined;
   }
   audit.quarantined_share = audit.rows_read === 0 ? 0 : audit.rows_quarantined / audit.rows_read;
-  const reasons = await db.all<{ code: string; n: bigint }>(
-    `SELECT code, count(*) AS n FROM (SELECT unnest(reasons).code AS code FROM read_parquet(${sqlString(quarantineFile)})) GROUP BY ALL ORDER BY code`,
-  );
+  const reasons = anyQuarantined
+    ? await db.all<{ code: string; n: bigint }>(
+        `SELECT code, count(*) AS n FROM (SELECT unnest(reasons).code AS code FROM read_parquet(${sqlString(quarantineFile)})) GROUP BY ALL ORDER BY code`,
+      )
+    : [];
   audit.reasons = Object.fromEntries(reasons.map((row) => [row.code, Number(row.n)]));
 
   await rm(stageDir, { recursive: true, force: true });

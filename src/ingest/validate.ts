@@ -467,7 +467,7 @@ export async function checkKeys(
   if (!Number(await db.scalar<bigint>('SELECT count(*) FROM shared_hashes'))) return;
   await db.run(`
     CREATE OR REPLACE TEMP TABLE shared_keys AS
-    SELECT ${key} FROM ${rows} SEMI JOIN shared_hashes s ON hash(${key}) = s.h GROUP BY ${key} HAVING count(*) > 1`);
+    SELECT ${key} FROM ${rows} c SEMI JOIN shared_hashes s ON hash(${entity.key.map((column) => `c.${ident(column)}`).join(', ')}) = s.h GROUP BY ${key} HAVING count(*) > 1`);
   if (!Number(await db.scalar<bigint>('SELECT count(*) FROM shared_keys'))) return;
   const partition = entity.key.map((column) => `c.${ident(column)}`).join(', ');
   const keyText = entity.key
