@@ -8,7 +8,10 @@
  * Prints rows/s, MB/s, peak RSS and the ratio to the baseline. Targets (issue #2): ratio <= 2,
  * peak RSS < 2 GB at any drop size.
  *
- *   npm run bench:ingest -- [--scale medium|large] [--keep DIR]
+ * This machine's speed varies from run to run, so each side runs `--runs` times (default 3)
+ * and the medians are compared.
+ *
+ *   npm run bench:ingest -- [--scale medium|large] [--runs N] [--keep DIR]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -25,6 +28,8 @@ const flag = (name: string) => {
 };
 const scale = (flag('--scale') ?? 'medium') as 'medium' | 'large' | 'small';
 const keep = flag('--keep');
+const runs = Math.max(1, Number(flag('--runs') ?? 3));
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const root = keep ? path.resolve(keep) : path.join(tmpdir(), `lathe-bench-ingest-${process.pid}`);
 const drop = path.join(root, 'drop');
 const lathe = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
@@ -44,35 +49,49 @@ async function main(): Promise<void> {
   process.stderr.write(`drop: ${files.length} files, ${(bytes / 1e6).toFixed(0)} MB\n`);
 
   // Baseline: DuckDB alone, no validation, same files, same machine, same run.
-  const out = path.join(root, 'baseline');
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out);
-  const db = await DuckSession.open({ memoryLimit: '1GB', tempDirectory: path.join(root, 'spill') });
-  const baselineStart = performance.now();
-  for (const file of files) {
-    await db.run(
-      `COPY (SELECT * FROM read_csv(${sqlString(file)})) TO ${sqlString(path.join(out, `${path.basename(file, '.csv')}.parquet`))} (FORMAT parquet)`,
-    );
+  const baselineRuns: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const out = path.join(root, 'baseline');
+    rmSync(out, { recursive: true, force: true });
+    mkdirSync(out);
+    const db = await DuckSession.open({ memoryLimit: '1GB', tempDirectory: path.join(root, 'spill') });
+    const start = performance.now();
+    for (const file of files) {
+      await db.run(
+        `COPY (SELECT * FROM read_csv(${sqlString(file)})) TO ${sqlString(path.join(out, `${path.basename(file, '.csv')}.parquet`))} (FORMAT parquet)`,
+      );
+    }
+    baselineRuns.push(performance.now() - start);
+    db.close();
   }
-  const baselineMs = performance.now() - baselineStart;
-  db.close();
+  const baselineMs = median(baselineRuns);
 
-  // Lathe: the real CLI in its own process, every check on.
-  const lake = path.join(root, 'lake');
-  rmSync(lake, { recursive: true, force: true });
-  const ingestStart = performance.now();
-  const result = spawnSync(
-    '/usr/bin/time',
-    ['-f', '%M', process.execPath, lathe, '--lake', lake, 'ingest', drop, '--json'],
-    {
-      encoding: 'utf8',
-      maxBuffer: 64 << 20,
-    },
-  );
-  const ingestMs = performance.now() - ingestStart;
-  if (result.status !== 0) throw new Error(`lathe ingest failed: ${result.stderr}`);
-  const load = JSON.parse(result.stdout);
-  const peakRssKb = Number(result.stderr.trim().split('\n').pop());
+  // Lathe: the real CLI in its own process, every check on, into a fresh lake each run.
+  const ingestRuns: number[] = [];
+  let load: { rows_read: number; rows_loaded: number; rows_quarantined: number } = {
+    rows_read: 0,
+    rows_loaded: 0,
+    rows_quarantined: 0,
+  };
+  let peakRssKb = 0;
+  for (let run = 0; run < runs; run++) {
+    const lake = path.join(root, 'lake');
+    rmSync(lake, { recursive: true, force: true });
+    const start = performance.now();
+    const result = spawnSync(
+      '/usr/bin/time',
+      ['-f', '%M', process.execPath, lathe, '--lake', lake, 'ingest', drop, '--json'],
+      {
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+      },
+    );
+    ingestRuns.push(performance.now() - start);
+    if (result.status !== 0) throw new Error(`lathe ingest failed: ${result.stderr}`);
+    load = JSON.parse(result.stdout);
+    peakRssKb = Math.max(peakRssKb, Number(result.stderr.trim().split('\n').pop()));
+  }
+  const ingestMs = median(ingestRuns);
 
   const report = {
     scale,
@@ -92,12 +111,17 @@ async function main(): Promise<void> {
       rows_loaded: load.rows_loaded,
       rows_quarantined: load.rows_quarantined,
     },
+    runs: {
+      baseline_s: baselineRuns.map((ms) => +(ms / 1000).toFixed(2)),
+      lathe_s: ingestRuns.map((ms) => +(ms / 1000).toFixed(2)),
+    },
     ratio_to_baseline: +(ingestMs / baselineMs).toFixed(2),
     targets: { ratio_at_most: 2, peak_rss_mb_below: 2048 },
   };
   process.stdout.write(
     [
       `ingest benchmark, ${scale} drop: ${report.rows.toLocaleString('en')} rows, ${report.megabytes} MB in ${report.files} files`,
+      `  medians of ${runs} runs each`,
       `  baseline (DuckDB bare COPY to Parquet): ${seconds(baselineMs)}  ${report.baseline.rows_per_s.toLocaleString('en')} rows/s  ${report.baseline.mb_per_s} MB/s`,
       `  lathe ingest (all checks):              ${seconds(ingestMs)}  ${report.lathe.rows_per_s.toLocaleString('en')} rows/s  ${report.lathe.mb_per_s} MB/s  peak RSS ${report.lathe.peak_rss_mb} MB`,
       `  ratio to baseline: ${report.ratio_to_baseline}x (target <= 2x); peak RSS target < 2048 MB`,
