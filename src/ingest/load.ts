@@ -37,6 +37,7 @@ import {
   checkRulesAndReferences,
   finalRowsSql,
   installValidationMacros,
+  lateReasonTotal,
   REASON_TYPE,
   ROW_BITS,
 } from './validate.js';
@@ -329,7 +330,7 @@ async function loadEntity(
   await timed(`check keys ${entity.name}`, () => checkKeys(db, entity, checked));
   await timed(`check overlaps ${entity.name}`, () => checkOverlaps(db, entity, checked));
 
-  const rows = await finalRowsSql(db, checked);
+  const rows = finalRowsSql(checked);
   const fileNames = sqlList(files.map((file) => file.name));
   const rawFile = path.join(staging, 'raw', entity.name, 'part-0.parquet');
   const quarantineFile = path.join(staging, 'quarantine', entity.name, 'part-0.parquet');
@@ -337,7 +338,7 @@ async function loadEntity(
 
   // Loaded rows: typed declared columns, undeclared ones as JSON, and their lineage. When no
   // row failed (the common case) the staged files already are exactly that, so they move in.
-  const anyFailed = Number(await db.scalar<bigint>('SELECT count(*) FROM late_reasons')) > 0;
+  const anyFailed = lateReasonTotal() > 0;
   if (anyFailed) {
     await timed(`write loaded ${entity.name}`, () =>
       db.run(`COPY (

@@ -309,6 +309,7 @@ export async function checkFields(
   await db.run(
     `CREATE OR REPLACE SEQUENCE late_reason_seq; CREATE OR REPLACE TEMP TABLE late_reasons (_row BIGINT, reason ${REASON_TYPE}, seq BIGINT)`,
   );
+  lateReasonCount = 0;
   const typedColumns = entity.columns
     .map((column) => {
       const raw = ident(column.name); // in the scan, a declared column holds its raw text
@@ -390,17 +391,16 @@ function loadableRows(checkedTable: string): string {
 }
 
 /** As `loadableRows`, skipping the anti-join when no row has a reason yet (the common case). */
-async function loadableRowsNow(db: DuckSession, checkedTable: string): Promise<string> {
-  const anyReason = Number(await db.scalar<bigint>('SELECT count(*) FROM late_reasons'));
-  return anyReason ? loadableRows(checkedTable) : `(SELECT c.* FROM ${checkedTable} c)`;
+function loadableRowsNow(checkedTable: string): string {
+  return lateReasonCount ? loadableRows(checkedTable) : `(SELECT c.* FROM ${checkedTable} c)`;
 }
 
 /**
  * Every checked row with all its reasons (`_reasons` NULL when it loads) and its rowid as
  * `_row`. When no row failed anything (the common case) the join is skipped.
  */
-export async function finalRowsSql(db: DuckSession, checkedTable: string): Promise<string> {
-  if (!Number(await db.scalar<bigint>('SELECT count(*) FROM late_reasons'))) {
+export function finalRowsSql(checkedTable: string): string {
+  if (!lateReasonCount) {
     return `(SELECT c.*, CAST(NULL AS ${REASON_TYPE}[]) AS _reasons FROM ${checkedTable} c)`;
   }
   return `(SELECT c.*, l.reasons AS _reasons
@@ -409,7 +409,20 @@ export async function finalRowsSql(db: DuckSession, checkedTable: string): Promi
 
 /** Adds reasons (`_row`, `reason`) found by a later pass. */
 async function addLateReasons(db: DuckSession, sql: string): Promise<void> {
-  await db.run(`INSERT INTO late_reasons SELECT _row, reason, nextval('late_reason_seq') FROM (${sql})`);
+  const inserted = await db.scalar<bigint>(
+    `INSERT INTO late_reasons SELECT _row, reason, nextval('late_reason_seq') FROM (${sql})`,
+  );
+  lateReasonCount += Number(inserted);
+}
+
+/**
+ * How many reasons the entity being checked has collected in `late_reasons`: kept here so
+ * the common path (nothing failed) costs no query. One entity is checked at a time.
+ */
+let lateReasonCount = 0;
+
+export function lateReasonTotal(): number {
+  return lateReasonCount;
 }
 
 /**
@@ -441,7 +454,7 @@ export async function checkRulesAndReferences(
   if (failures.length === 0) return;
   await db.run(`SET search_path = ${sqlString(`${plan.parentSchema},main,temp`)}`);
   try {
-    for (const sql of failures) await addLateReasons(db, sql);
+    await addLateReasons(db, failures.map((sql) => `(${sql})`).join('\nUNION ALL\n'));
   } finally {
     await db.run(`SET search_path = 'main'`);
   }
@@ -458,13 +471,12 @@ export async function checkKeys(
   checkedTable: string,
 ): Promise<void> {
   const key = entity.key.map(ident).join(', ');
-  const rows = await loadableRowsNow(db, checkedTable);
+  const rows = loadableRowsNow(checkedTable);
   // Group on one 64-bit hash of the key (much cheaper than on the key's strings), then
   // confirm the few candidates on the key itself: a hash collision is not a shared key.
   await db.run(`
     CREATE OR REPLACE TEMP TABLE shared_hashes AS
     SELECT hash(${key}) AS h FROM ${rows} GROUP BY 1 HAVING count(*) > 1`);
-  if (!Number(await db.scalar<bigint>('SELECT count(*) FROM shared_hashes'))) return;
   await db.run(`
     CREATE OR REPLACE TEMP TABLE shared_keys AS
     SELECT ${key} FROM ${rows} c SEMI JOIN shared_hashes s ON hash(${entity.key.map((column) => `c.${ident(column)}`).join(', ')}) = s.h GROUP BY ${key} HAVING count(*) > 1`);
@@ -503,7 +515,7 @@ export async function checkOverlaps(
   const by = rule.by.map(ident).join(', ');
   const start = ident(rule.start);
   const end = ident(rule.end);
-  const rows = await loadableRowsNow(db, checkedTable);
+  const rows = loadableRowsNow(checkedTable);
   const window = `PARTITION BY ${by} ORDER BY ${start}, ${end}, _row`;
   const iso = (column: string) => `strftime(${column}, '%Y-%m-%dT%H:%M:%SZ')`;
   await addLateReasons(
