@@ -347,14 +347,12 @@ async function loadEntity(
       ) TO ${sqlString(rawFile)} (FORMAT parquet)`),
     );
   }
-  // A row's record number in its file is its place in the file's staged rows.
-  const firstRow = files.map((_, fileId) => fileId * 2 ** ROW_BITS);
   // Most entities of most loads quarantine nothing: then there is no quarantine file to write or read.
   const anyQuarantined = anyFailed || [...malformed.values()].some((rejects) => rejects.length > 0);
   if (anyQuarantined) {
     await mkdir(path.dirname(quarantineFile), { recursive: true });
     await timed(`write quarantine ${entity.name}`, () =>
-      writeQuarantine(db, record.load_id, entity, files, rows, shape, firstRow, malformed, quarantineFile),
+      writeQuarantine(db, record.load_id, entity, files, rows, shape, malformed, quarantineFile),
     );
   }
 
@@ -437,7 +435,6 @@ async function writeQuarantine(
   /** SQL of the checked rows with all their reasons (`finalRowsSql`). */
   rows: string,
   shape: CheckedShape,
-  firstRow: number[],
   malformed: Map<number, MalformedRecord[]>,
   target: string,
 ): Promise<void> {
@@ -452,7 +449,7 @@ async function writeQuarantine(
     const rejects = malformed.get(fileId) ?? [];
     const fileRows = bad.filter((row) => row.file_id === fileId);
     if (fileRows.length === 0 && rejects.length === 0) continue;
-    const located = await locateRecords(file, entity, fileRows, firstRow[fileId]!, rejects);
+    const located = await locateRecords(file, entity, fileRows, rejects);
     fileRows.forEach((row, i) => {
       const found = located.rows[i]!;
       appender.appendInteger(fileId);
@@ -507,7 +504,6 @@ async function locateRecords(
   file: DropFile,
   entity: EntityDeclaration,
   rows: { row: bigint; line: bigint | null }[],
-  firstRow: number,
   rejects: MalformedRecord[],
 ): Promise<{ rows: Located[]; rejects: Located[] }> {
   if (file.format === 'parquet')
@@ -542,7 +538,8 @@ async function locateRecords(
     }
     return record;
   };
-  const fileRecords = rows.map((row) => toFileRecord(Number(row.row) - firstRow + 1));
+  // `_row` is the file's id above ROW_BITS and the row's place in the file below: its record number.
+  const fileRecords = rows.map((row) => toFileRecord(Number(row.row & ((1n << BigInt(ROW_BITS)) - 1n)) + 1));
   const { header, records } = await readRawRecords(file.path, {
     by: 'record',
     wanted: [...fileRecords, ...rejected],

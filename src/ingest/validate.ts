@@ -292,9 +292,9 @@ export interface CheckPlan {
 }
 
 /**
- * Pass 1: fills `checkedTable` from the file scans, one after another so that rowid follows
+ * Pass 1: stages the typed rows of each file scan as Parquet, in record order, so that `_row` follows
  * file and record order. It holds typed values; the raw text of a field is kept only where
- * typing gave NULL (that is all a message needs, and it keeps ten million rows in memory).
+ * typing gave NULL (that is all a message needs).
  * Then every field check adds its failures to `late_reasons`. Returns the rows per scan.
  */
 export async function checkFields(
@@ -385,7 +385,7 @@ export interface CheckedShape {
   line: boolean;
 }
 
-/** Rows that have passed every check so far, with their rowid as `_row`. */
+/** Rows that have passed every check so far. */
 function loadableRows(checkedTable: string): string {
   return `(SELECT c.* FROM ${checkedTable} c ANTI JOIN late_reasons l ON l._row = c._row)`;
 }
@@ -396,7 +396,7 @@ function loadableRowsNow(checkedTable: string): string {
 }
 
 /**
- * Every checked row with all its reasons (`_reasons` NULL when it loads) and its rowid as
+ * Every checked row with all its reasons (`_reasons` NULL when it loads) and its identity
  * `_row`. When no row failed anything (the common case) the join is skipped.
  */
 export function finalRowsSql(checkedTable: string): string {

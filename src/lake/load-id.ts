@@ -25,5 +25,3 @@ export function parseLoadIdTime(id: string): number | undefined {
   const [, y, mo, d, h, mi, s, ms] = match.map(Number) as number[];
   return Date.UTC(y!, mo! - 1, d!, h!, mi!, s!, ms!);
 }
-
-export const LOAD_ID_PATTERN = /^\d{8}T\d{9}Z-[0-9a-f]{4}$/;

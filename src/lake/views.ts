@@ -4,7 +4,6 @@
  * later load supersedes the earlier row. Readers only ever open immutable files named by
  * a committed manifest, so a load running in another process is invisible until it commits.
  */
-import { LatheError } from '../util/errors.js';
 import { type DuckSession, ident, sqlList } from './duckdb.js';
 import type { LakeLayout } from './layout.js';
 import { type ManifestEntity, type RawManifest, readManifest } from './manifest.js';
@@ -47,13 +46,4 @@ export async function attachRawViews(
     entities.push(name);
   }
   return { manifest, entities };
-}
-
-export function requireManifest(manifest: RawManifest | undefined): RawManifest {
-  if (!manifest) {
-    throw new LatheError('empty_lake', 'this lake has no committed load yet', {
-      fix: 'ingest a drop first: lathe ingest DIR (or lathe generate --out DIR first for a demo)',
-    });
-  }
-  return manifest;
 }

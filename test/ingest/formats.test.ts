@@ -57,6 +57,29 @@ describe('drop formats', () => {
     ]);
   });
 
+  test('an entity split over several files: each bad row is reported in its own file at its own line', async () => {
+    const lake = freshLake();
+    const header = 'machine_id,sensor,ts,value,quality';
+    const files = {
+      ...validDrop(),
+      'sensor_readings.csv': null,
+      'sensor_readings_a.csv': `${header}\nM1,temperature_c,2026-03-02T05:00:00Z,50,good\nM1,temperature_c,2026-03-02T05:00:10Z,hot,good\n`,
+      'sensor_readings_b.csv': `${header}\nM1,temperature_c,2026-03-02T06:00:00Z,51,good\nM1,temperature_c,2026-03-02T06:00:10Z,52,good\nM1,temperature_c,2026-03-02T06:00:20Z,53,fine\n`,
+    };
+    const result = await ingestFiles(scratch, files, { lake, quarantineLimit: 1 });
+    assert.equal(result.status, 'committed', JSON.stringify(result.load.error));
+    const rows = await quarantineOf(lake, result.load.load_id, 'sensor_readings');
+    assert.deepEqual(
+      rows.map((row) => [row.file, row.line, row.reasons[0]!.code]),
+      [
+        ['sensor_readings_a.csv', 3, 'bad_type'],
+        ['sensor_readings_b.csv', 4, 'bad_enum'],
+      ],
+    );
+    const [count] = await queryLake<{ n: number }>(lake, 'select count(*)::int as n from sensor_readings');
+    assert.equal(count!.n, 3);
+  });
+
   test('Parquet: typed columns load; a bad row is quarantined with its row number', async () => {
     const lake = freshLake();
     const dropDir = await scratch.drop('parquet-drop', { ...validDrop(), 'sensor_readings.csv': null });
