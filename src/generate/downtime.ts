@@ -35,7 +35,7 @@ export async function writeDowntime(
   const events = generation.injectors.downtime_events ?? null;
   const orders = generation.injectors.maintenance_orders ?? null;
   for (const stop of stops) {
-    stop.id = nextId('DT-', ++generation.ids.event, 7);
+    stop.id = nextId(`DT-${generation.factory.plan.idPrefix}`, ++generation.ids.event, 7);
     const fields = [
       stop.id,
       machine.id,
@@ -67,7 +67,7 @@ export async function writeDowntime(
       );
       const cost = ((repairEnd - repairStart) / 3600) * 95 * currency + random.between(40, 2500) * currency;
       failure.eventId = stop.id;
-      failure.workOrderId = nextId('WO-', ++generation.ids.workOrder, 6);
+      failure.workOrderId = nextId(`WO-${generation.factory.plan.idPrefix}`, ++generation.ids.workOrder, 6);
       order = {
         repairStart,
         fields: [
@@ -86,7 +86,7 @@ export async function writeDowntime(
       order = {
         repairStart: stop.start,
         fields: [
-          nextId('WO-', ++generation.ids.workOrder, 6),
+          nextId(`WO-${generation.factory.plan.idPrefix}`, ++generation.ids.workOrder, 6),
           machine.id,
           'preventive',
           '',

@@ -20,7 +20,7 @@ export function buildOrders(factory: Factory): void {
     const plant = line.plant;
     const zone = plant.definition.timezone;
     let sequence = 0;
-    const nextId = () => `PO-${line.id}-${String(++sequence).padStart(4, '0')}`;
+    const nextId = () => `PO-${plan.idPrefix}${line.id}-${String(++sequence).padStart(4, '0')}`;
     plant.shifts.forEach((_, index) => {
       if (index > 0 && index < plant.shifts.length - 1 && random.chance(0.012))
         line.noDemandShifts.add(index);
@@ -103,7 +103,7 @@ export async function writeOrdersAndBatches(
   batches: CsvWriter,
 ): Promise<void> {
   let batchSequence = 0;
-  const nextBatch = () => `BT-${String(++batchSequence).padStart(6, '0')}`;
+  const nextBatch = () => `BT-${factory.plan.idPrefix}${String(++batchSequence).padStart(6, '0')}`;
   for (const line of factory.lines) {
     const random = rng(factory.plan.seed, `batches:${line.id}`);
     const all = [...line.orders, ...line.extraOrders].sort(

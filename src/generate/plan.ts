@@ -93,6 +93,11 @@ export interface GenerateOptions {
   countIntervalS?: number;
   /** Share of rows replaced by contract violations, 0..1. */
   badRows?: number;
+  /**
+   * Put into every generated transaction id (orders, batches, events, defects, work orders),
+   * so a later drop of the same factory (another `--start`) never reuses an earlier drop's ids.
+   */
+  idPrefix?: string;
   /** Overwrite the generator's files in non-empty folders. */
   force?: boolean;
   /** Reports machines done; silent when absent. */
@@ -103,6 +108,7 @@ export interface FactoryPlan extends ScaleSettings {
   seed: number;
   scale: ScaleName;
   badRows: number;
+  idPrefix: string;
 }
 
 function checkWhole(name: string, value: number, min: number, max: number): void {
@@ -133,6 +139,7 @@ export function resolvePlan(options: GenerateOptions): FactoryPlan {
     readingIntervalS: options.readingIntervalS ?? base.readingIntervalS,
     countIntervalS: options.countIntervalS ?? base.countIntervalS,
     badRows: options.badRows ?? 0,
+    idPrefix: options.idPrefix ?? '',
   };
   checkWhole('--seed', plan.seed, 0, Number.MAX_SAFE_INTEGER);
   checkWhole('--plants', plan.plants, 1, PLANTS.length);
@@ -152,6 +159,12 @@ export function resolvePlan(options: GenerateOptions): FactoryPlan {
     throw new UsageError(
       `--bad-rows must be a share from 0 to 1, got ${plan.badRows}`,
       'pass --bad-rows 0.01 for 1% bad rows',
+    );
+  }
+  if (!/^[A-Za-z0-9]{0,8}$/.test(plan.idPrefix)) {
+    throw new UsageError(
+      `--id-prefix must be up to 8 letters or digits, got \`${plan.idPrefix}\``,
+      'pass --id-prefix D2 (ids become e.g. DT-D20000001)',
     );
   }
   return plan;

@@ -148,7 +148,7 @@ async function writeDefects(
     const detectedAt = cells[2 * cell]! + random.int(0, cells[2 * cell + 1]! - 1);
     const batchId = order.batchIds.length > 0 && random.chance(0.75) ? random.pick(order.batchIds) : '';
     const fields = [
-      nextId('DF-', ++generation.ids.defect, 7),
+      nextId(`DF-${generation.factory.plan.idPrefix}`, ++generation.ids.defect, 7),
       isoUtc(detectedAt),
       machine.id,
       order.id,

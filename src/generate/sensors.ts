@@ -261,7 +261,7 @@ async function writeAnomalies(
   anomalies.sort((a, b) => a.start - b.start || a.sensorIndex - b.sensorIndex);
   const writer = generation.truth.anomalies;
   for (const anomaly of anomalies) {
-    anomaly.fields[0] = nextId('A-', ++generation.ids.anomaly, 6);
+    anomaly.fields[0] = nextId(`A-${generation.factory.plan.idPrefix}`, ++generation.ids.anomaly, 6);
     if (anomaly.fields[3] === 'drift') generation.anomalies.drift++;
     else generation.anomalies.spike++;
     if (writer.record(anomaly.fields)) await writer.flush();

@@ -18,6 +18,7 @@ interface GenerateFlags {
   readingIntervalS?: string;
   countIntervalS?: string;
   badRows: string;
+  idPrefix?: string;
   force?: boolean;
   json?: boolean;
 }
@@ -72,6 +73,10 @@ export function registerGenerate(program: Command): void {
       'share of rows replaced by contract violations (0..1), recorded in the truth',
       '0',
     )
+    .option(
+      '--id-prefix <text>',
+      'put into every transaction id, so a later drop of the same factory (another --start) never reuses ids',
+    )
     .option('--force', 'overwrite the generated files in a non-empty folder')
     .option('--json', 'print the summary as JSON')
     .action(
@@ -90,6 +95,7 @@ export function registerGenerate(program: Command): void {
           readingIntervalS: whole('--reading-interval-s', flags.readingIntervalS),
           countIntervalS: whole('--count-interval-s', flags.countIntervalS),
           badRows: share('--bad-rows', flags.badRows),
+          idPrefix: flags.idPrefix,
           force: flags.force,
           progress: createProgress({ quiet: flags.json }),
         });
@@ -125,5 +131,6 @@ export function registerGenerate(program: Command): void {
     'lathe generate --out demo/drop --seed 7 --scale small',
     'lathe generate --out /tmp/drop --scale tiny --bad-rows 0.02 --json',
     'lathe generate --out big/drop --scale medium --plants 2 --days 30 --force',
+    'lathe generate --out next/drop --scale tiny --start 2026-03-30 --days 1 --id-prefix D2',
   );
 }
