@@ -1,0 +1,47 @@
+/*
+materialized: table
+description: "One row per count interval, with the shift in which its interval_start falls (CONTRACT §2; NULL: in no shift, counts nowhere), the machine's line and position, the routing's ideal cycle time, and good = total - reject, ideal_s = ideal cycle × total, ideal_good_s = ideal cycle × good."
+grain: [machine_id, interval_start]
+tags: [core, oee, fact]
+columns:
+  machine_id: { description: Machine, tests: [not_null, { relationships: { to: dim_machine, field: machine_id } }] }
+  shift_id: { description: "Shift containing interval_start (NULL: none)", tests: [{ relationships: { to: dim_shift, field: shift_id } }] }
+  product_id: { description: Product, tests: [not_null, { relationships: { to: dim_product, field: product_id } }] }
+  production_date: { description: Production date of the shift }
+  interval_s: { description: Length of the interval in seconds (weights the products of a cell) }
+  ideal_cycle_time_s: { description: Ideal seconds per unit on this machine (routing) }
+  good: { description: total_count - reject_count (first-pass good) }
+  ideal_s: { description: ideal_cycle_time_s × total_count }
+  ideal_good_s: { description: ideal_cycle_time_s × good }
+tests:
+  - unique: [machine_id, interval_start]
+  - not_null: [machine_id, interval_start, interval_end, total_count, reject_count, good, ideal_cycle_time_s]
+  - expression: { name: count_in_a_shift, sql: "shift_id is not null", severity: warn }
+  - expression: { name: good_not_negative, sql: "good >= 0" }
+*/
+select
+  c.machine_id,
+  c.interval_start,
+  c.interval_end,
+  c.order_id,
+  c.product_id,
+  c.operator_id,
+  c.total_count,
+  c.reject_count,
+  case when c.interval_start < s.shift_end_ts then s.shift_id end as shift_id,
+  case when c.interval_start < s.shift_end_ts then s.production_date end as production_date,
+  m.plant_id,
+  m.line_id,
+  m.line_position,
+  c.interval_s,
+  r.ideal_cycle_time_s,
+  c.good_count as good,
+  r.ideal_cycle_time_s * c.total_count as ideal_s,
+  r.ideal_cycle_time_s * c.good_count as ideal_good_s,
+  c._load_id
+from ref('stg_production_counts') c
+join ref('stg_machines') m on m.machine_id = c.machine_id
+left join ref('stg_routings') r on r.machine_id = c.machine_id and r.product_id = c.product_id
+-- Shifts of a plant never overlap (an error test): the last one starting at or before the
+-- interval's start is the only one that can contain it.
+asof left join ref('dim_shift') s on s.plant_id = m.plant_id and c.interval_start >= s.shift_start_ts

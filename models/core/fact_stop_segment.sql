@@ -1,0 +1,132 @@
+/*
+materialized: table
+description: "Stop time as it counts in the cells, CONTRACT §2 steps 3-4: each merged stop clipped to the cut-off and split at shift boundaries (each part in its shift; time outside every shift counts nowhere), and for unplanned stops the parts overlapping a planned stop removed (that time counts as planned). One row per remaining piece of a merged stop within one shift. Also marks failures (CONTRACT Reliability): a merged unplanned breakdown at least the threshold long with at least 1 s left; it is counted at its first remaining second, with all its remaining seconds as repair time."
+grain: [stop_id, segment_start_ts]
+tags: [core, oee, fact]
+columns:
+  machine_id: { description: Machine, tests: [not_null, { relationships: { to: dim_machine, field: machine_id } }] }
+  shift_id: { description: Shift the segment counts in, tests: [not_null, { relationships: { to: dim_shift, field: shift_id } }] }
+  stop_id: { description: The merged stop (stop_merged) }
+  stop_kind: { description: planned or unplanned }
+  loss_category: { description: Loss category of the merged stop's longest event }
+  loss_bucket: { description: "Cell component the segment adds to: planned (planned_stop_s), breakdown, setup, other_stop (stop_s and its split) or small_stop (small_stop_s, inside run time)" }
+  reason_code: { description: Reason of the merged stop's longest event }
+  merged_stop_start_ts: { description: Start of the whole merged stop }
+  merged_duration_s: { description: Whole merged duration (decides small stops) }
+  segment_start_ts: { description: Start of this piece (inclusive) }
+  segment_end_ts: { description: End of this piece (exclusive) }
+  duration_s: { description: Seconds of the piece, fractional }
+  is_open: { description: "The merged stop contains an open event (ends at the cut-off)" }
+  is_failure: { description: The merged stop is a failure }
+  is_failure_start: { description: "This piece holds the failure's first remaining second: the failure counts in this cell" }
+  failure_repair_s: { description: "On the failure's first piece: all its remaining seconds (also those in later cells); else 0" }
+tests:
+  - unique: [stop_id, segment_start_ts]
+  - not_null: [stop_id, plant_id, stop_kind, loss_bucket, segment_start_ts, segment_end_ts, duration_s]
+  - accepted_values: { column: stop_kind, values: [planned, unplanned] }
+  - accepted_values: { column: loss_bucket, values: [planned, breakdown, setup, other_stop, small_stop] }
+  - expression: { name: segment_has_length, sql: "duration_s > 0" }
+  - expression: { name: segment_inside_shift, sql: "segment_start_ts >= shift_start_ts and segment_end_ts <= shift_end_ts" }
+*/
+with stops as (
+  select * from ref('stop_merged')
+),
+planned as (
+  select machine_id, stop_start_ts, stop_end_ts from stops where stop_kind = 'planned'
+),
+-- Step 4 before the shift split (the same seconds either way): the planned stops inside each
+-- unplanned stop, clipped to it. Merged planned stops never overlap or touch, so these are
+-- disjoint and what lies between them is what stays unplanned.
+planned_overlaps as (
+  select
+    u.stop_id,
+    u.stop_start_ts,
+    u.stop_end_ts,
+    greatest(p.stop_start_ts, u.stop_start_ts) as overlap_start_ts,
+    least(p.stop_end_ts, u.stop_end_ts) as overlap_end_ts
+  from stops u
+  join planned p
+    on p.machine_id = u.machine_id
+    and p.stop_start_ts < u.stop_end_ts
+    and p.stop_end_ts > u.stop_start_ts
+  where u.stop_kind = 'unplanned'
+),
+gaps as (
+  select
+    stop_id,
+    coalesce(lag(overlap_end_ts) over (partition by stop_id order by overlap_start_ts), stop_start_ts) as piece_start_ts,
+    overlap_start_ts as piece_end_ts
+  from planned_overlaps
+  union all
+  select stop_id, max(overlap_end_ts), any_value(stop_end_ts)
+  from planned_overlaps
+  group by stop_id
+),
+pieces as (
+  select stop_id, piece_start_ts, piece_end_ts from gaps where piece_end_ts > piece_start_ts
+  union all
+  -- stops no planned stop touches: whole (planned stops themselves included)
+  select s.stop_id, s.stop_start_ts, s.stop_end_ts
+  from stops s
+  where s.stop_id not in (select stop_id from planned_overlaps)
+),
+-- Step 3: split at shift boundaries; shifts end at the cut-off, which clips at the same time.
+segments as (
+  select
+    s.machine_id,
+    sh.shift_id,
+    s.plant_id,
+    sh.shift_start_ts,
+    sh.shift_end_ts,
+    s.stop_id,
+    s.stop_kind,
+    s.loss_category,
+    s.loss_bucket,
+    s.reason_code,
+    s.stop_start_ts as merged_stop_start_ts,
+    s.stop_end_ts as merged_stop_end_ts,
+    s.merged_duration_s,
+    greatest(p.piece_start_ts, sh.shift_start_ts) as segment_start_ts,
+    least(p.piece_end_ts, sh.shift_end_ts) as segment_end_ts,
+    s.is_open
+  from pieces p
+  join stops s on s.stop_id = p.stop_id
+  join ref('dim_shift') sh
+    on sh.plant_id = s.plant_id
+    and sh.shift_start_ts < p.piece_end_ts
+    and sh.shift_end_ts > p.piece_start_ts
+),
+measured as (
+  select *, (epoch_us(segment_end_ts) - epoch_us(segment_start_ts)) / 1e6 as duration_s
+  from segments
+),
+failures as (
+  select *,
+    loss_bucket = 'breakdown'
+      and sum(duration_s) over (partition by stop_id) >= (select failure_min_remaining_s from ref('oee_settings')) as is_failure,
+    row_number() over (partition by stop_id order by segment_start_ts) = 1 as is_first_piece,
+    sum(duration_s) over (partition by stop_id) as remaining_s
+  from measured
+)
+select
+  machine_id,
+  shift_id,
+  plant_id,
+  shift_start_ts,
+  shift_end_ts,
+  stop_id,
+  stop_kind,
+  loss_category,
+  loss_bucket,
+  reason_code,
+  merged_stop_start_ts,
+  merged_stop_end_ts,
+  merged_duration_s,
+  segment_start_ts,
+  segment_end_ts,
+  duration_s,
+  is_open,
+  is_failure,
+  is_failure and is_first_piece as is_failure_start,
+  case when is_failure and is_first_piece then remaining_s else 0 end as failure_repair_s
+from failures

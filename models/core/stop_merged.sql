@@ -1,0 +1,94 @@
+/*
+materialized: table
+description: "Merged stops per machine, CONTRACT §2 steps 1-2. Planned and unplanned events are merged separately where they overlap or touch (an open event ends at its plant's cut-off first). A merged unplanned stop takes the loss_category and reason of its longest event (ties: earliest start, then smallest event_id) and is a small stop when its whole merged duration is under small_stop_threshold_s. Not yet clipped, split or reduced by planned time: see fact_stop_segment."
+grain: [stop_id]
+tags: [core, oee]
+columns:
+  stop_id: { description: "machine_id/stop_kind/start of the merged stop (UTC)" }
+  stop_kind: { description: planned or unplanned (the reason's planned flag) }
+  stop_start_ts: { description: Earliest start of the merged events }
+  stop_end_ts: { description: "Latest end of the merged events (an open event: the cut-off)" }
+  merged_duration_s: { description: Whole merged duration in seconds, before clipping }
+  loss_category: { description: Loss category of the longest event }
+  reason_code: { description: Reason of the longest event }
+  loss_bucket: { description: "planned, small_stop (unplanned, shorter than the threshold), breakdown, setup or other_stop" }
+  is_open: { description: An event of the stop has no end yet (it ends at the cut-off) }
+  event_count: { description: Events merged into the stop }
+tests:
+  - unique: [stop_id]
+  - not_null: [stop_id, machine_id, plant_id, stop_kind, stop_start_ts, stop_end_ts, loss_category, loss_bucket]
+  - accepted_values: { column: loss_bucket, values: [planned, breakdown, setup, other_stop, small_stop] }
+  - expression: { name: merged_stop_has_length, sql: "stop_end_ts > stop_start_ts" }
+*/
+with events as (
+  select
+    e.event_id,
+    e.machine_id,
+    m.plant_id,
+    case when e.planned then 'planned' else 'unplanned' end as stop_kind,
+    e.start_ts,
+    -- An open event ends at the cut-off (CONTRACT §2); a plant without counts has none, so its open events have no end.
+    coalesce(e.end_ts, c.cutoff_ts) as end_ts,
+    e.is_open,
+    e.reason_code,
+    e.loss_category
+  from ref('stg_downtime_events') e
+  join ref('stg_machines') m on m.machine_id = e.machine_id
+  left join ref('plant_cutoff') c on c.plant_id = m.plant_id
+  where coalesce(e.end_ts, c.cutoff_ts) > e.start_ts
+),
+-- Gaps and islands: an event starts a new stop when it starts after every earlier event of its
+-- machine and kind has ended (strictly after: touching events merge).
+flagged as (
+  select *,
+    max(end_ts) over (
+      partition by machine_id, stop_kind order by start_ts, end_ts, event_id
+      rows between unbounded preceding and 1 preceding
+    ) as earlier_end_ts
+  from events
+),
+islands as (
+  select *,
+    sum(case when earlier_end_ts is null or start_ts > earlier_end_ts then 1 else 0 end) over (
+      partition by machine_id, stop_kind order by start_ts, end_ts, event_id
+      rows between unbounded preceding and current row
+    ) as island
+  from flagged
+),
+ranked as (
+  select *,
+    row_number() over (
+      partition by machine_id, stop_kind, island
+      order by epoch_us(end_ts) - epoch_us(start_ts) desc, start_ts, event_id
+    ) as length_rank
+  from islands
+),
+merged as (
+  select
+    machine_id,
+    any_value(plant_id) as plant_id,
+    stop_kind,
+    min(start_ts) as stop_start_ts,
+    max(end_ts) as stop_end_ts,
+    (epoch_us(max(end_ts)) - epoch_us(min(start_ts))) / 1e6 as merged_duration_s,
+    any_value(loss_category) filter (where length_rank = 1) as loss_category,
+    any_value(reason_code) filter (where length_rank = 1) as reason_code,
+    any_value(event_id) filter (where length_rank = 1) as longest_event_id,
+    bool_or(is_open) as is_open,
+    count(*) as event_count,
+    list(event_id order by start_ts, event_id) as event_ids
+  from ranked
+  group by machine_id, stop_kind, island
+)
+select
+  machine_id || '/' || stop_kind || '/' || strftime(stop_start_ts, '%Y-%m-%dT%H:%M:%S.%fZ') as stop_id,
+  merged.*,
+  case
+    when stop_kind = 'planned' then 'planned'
+    when merged_duration_s < s.small_stop_threshold_s then 'small_stop'
+    when loss_category = 'breakdown' then 'breakdown'
+    when loss_category = 'setup' then 'setup'
+    else 'other_stop'
+  end as loss_bucket
+from merged
+cross join ref('oee_settings') s
