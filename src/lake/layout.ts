@@ -9,10 +9,18 @@
  *   _meta/loads/<id>.json                          the audit record of every load, good or failed
  *   _staging/<id>/                                 a load being written; never read by readers
  *   _writer.lock                                   held by the one process writing
+ *
+ * and for the warehouse (models built from the raw layer):
+ *   <layer>/<model>/build=<id>/part-*.parquet      a table model's rows as built by build <id>
+ *   _manifests/build/<id>.json                     every model as of build <id> (files or view SQL)
+ *   _manifests/build/CURRENT                       id of the current build (replaced atomically)
+ *   _meta/builds/<id>.json                         the record of every build: models, test results
+ *   _staging/build-<id>/                           a build being written; never read by readers
  */
 import path from 'node:path';
 
-export type Layer = 'raw';
+/** The manifest series: raw loads, and warehouse builds. */
+export type Layer = 'raw' | 'build';
 
 export class LakeLayout {
   constructor(readonly root: string) {}
@@ -37,6 +45,19 @@ export class LakeLayout {
   }
   stagingDir(loadId: string): string {
     return path.join(this.root, '_staging', loadId);
+  }
+  /** Where build `buildId` writes a table model's part files. */
+  modelPartition(modelLayer: string, model: string, buildId: string): string {
+    return path.join(this.root, modelLayer, model, `build=${buildId}`);
+  }
+  buildsDir(): string {
+    return path.join(this.root, '_meta', 'builds');
+  }
+  buildRecord(buildId: string): string {
+    return path.join(this.buildsDir(), `${buildId}.json`);
+  }
+  buildStagingDir(buildId: string): string {
+    return path.join(this.root, '_staging', `build-${buildId}`);
   }
   writerLock(): string {
     return path.join(this.root, '_writer.lock');

@@ -3,6 +3,7 @@
  * whole raw layer right after it; a one-line CURRENT pointer names the latest. Readers read
  * CURRENT then the manifest it names; a writer publishes by writing a new manifest and
  * replacing CURRENT atomically. Old manifests stay, which is what time travel reads.
+ * Warehouse builds follow the same pattern in their own series (`_manifests/build/`).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { LatheError } from '../util/errors.js';
@@ -67,9 +68,9 @@ export async function readManifest(
   }
 }
 
-export async function listManifestIds(layout: LakeLayout): Promise<string[]> {
+export async function listManifestIds(layout: LakeLayout, layer: Layer = 'raw'): Promise<string[]> {
   try {
-    const names = await readdir(layout.manifestsDir('raw'));
+    const names = await readdir(layout.manifestsDir(layer));
     return names
       .filter((name) => name.endsWith('.json'))
       .map((name) => name.slice(0, -5))
@@ -84,4 +85,66 @@ export async function listManifestIds(layout: LakeLayout): Promise<string[]> {
 export async function publishManifest(layout: LakeLayout, manifest: RawManifest): Promise<void> {
   await writeFileAtomic(layout.manifestFile('raw', manifest.id), `${JSON.stringify(manifest, null, 2)}\n`);
   await writeFileAtomic(layout.currentPointer('raw'), `${manifest.id}\n`);
+}
+
+/** One build's output for a table or incremental model. */
+export interface BuildPart {
+  buildId: string;
+  /** The raw load this part's rows were computed from (an incremental part covers loads after the previous part's). */
+  loadId: string;
+  /** Lake-relative Parquet files. */
+  files: string[];
+  rows: number;
+}
+
+export type Materialization = 'view' | 'table' | 'incremental';
+
+export interface BuildModel {
+  /** Folder layer of the model: staging, core or marts. */
+  layer: string;
+  materialized: Materialization;
+  /** Table: exactly one part. Incremental: oldest first; later parts supersede by `uniqueKey`. View: none. */
+  parts: BuildPart[];
+  uniqueKey: string[];
+  /** View: its compiled SELECT over the schemas `raw`, `raw_history` and the other models. */
+  sql?: string;
+  columns: string[];
+  /** Row count at build time (views: null, they are computed when read). */
+  rows: number | null;
+  dependsOn: string[];
+  sources: string[];
+  /** The view reads `source_history(...)`: a reader must provide schema `raw_history`. */
+  usesHistory: boolean;
+}
+
+export interface BuildManifest {
+  layer: 'build';
+  id: string;
+  previous: string | null;
+  committedAt: string;
+  /** The raw manifest (load id) this build read. */
+  loadId: string;
+  /** Models in dependency order (a model comes after everything it reads). */
+  order: string[];
+  models: Record<string, BuildModel>;
+}
+
+export async function readBuildManifest(layout: LakeLayout, id: string): Promise<BuildManifest | undefined> {
+  try {
+    return await readJson<BuildManifest>(layout.manifestFile('build', id));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+export async function readCurrentBuild(layout: LakeLayout): Promise<BuildManifest | undefined> {
+  const id = await readCurrentId(layout, 'build');
+  return id ? readBuildManifest(layout, id) : undefined;
+}
+
+/** Writes the build manifest, then makes it current. Call only under the writer lock. */
+export async function publishBuildManifest(layout: LakeLayout, manifest: BuildManifest): Promise<void> {
+  await writeFileAtomic(layout.manifestFile('build', manifest.id), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFileAtomic(layout.currentPointer('build'), `${manifest.id}\n`);
 }

@@ -1,10 +1,20 @@
-/** A read-only view of a lake: a DuckDB session with one view per entity, current or as of a load. */
+/**
+ * A read-only view of a lake: a DuckDB session with one view per raw entity and one per model
+ * of the warehouse build in force, current or as of a load or a build.
+ */
 import { StatementType } from '@duckdb/node-api';
+import { attachBuildViews } from '../models/relations.js';
 import { LatheError } from '../util/errors.js';
 import { closestName } from '../util/suggest.js';
 import { DuckSession, jsonRows } from './duckdb.js';
 import { LakeLayout } from './layout.js';
-import type { RawManifest } from './manifest.js';
+import {
+  type BuildManifest,
+  listManifestIds,
+  type RawManifest,
+  readBuildManifest,
+  readCurrentBuild,
+} from './manifest.js';
 import { attachRawViews } from './views.js';
 
 export interface LakeReader {
@@ -12,19 +22,44 @@ export interface LakeReader {
   layout: LakeLayout;
   manifest: RawManifest | undefined;
   entities: string[];
+  /** The warehouse build whose models are visible (undefined: no build yet, or none as of then). */
+  build: BuildManifest | undefined;
+  models: string[];
   close(): void;
 }
 
+/**
+ * `asOf` may be a load id (raw as of that load, and the latest build that read a load up to
+ * it) or a build id (that build's models, and raw as of the load it read).
+ */
 export async function openLakeReader(lake: string, options: { asOf?: string } = {}): Promise<LakeReader> {
   const layout = new LakeLayout(lake);
+  const { build, rawAsOf } = await buildInForce(layout, options.asOf);
   const db = await DuckSession.open();
   try {
-    const { manifest, entities } = await attachRawViews(db, layout, { asOf: options.asOf });
-    return { db, layout, manifest, entities, close: () => db.close() };
+    const { manifest, entities } = await attachRawViews(db, layout, { asOf: rawAsOf });
+    const models = build ? await attachBuildViews((sql) => db.run(sql), layout, build) : [];
+    return { db, layout, manifest, entities, build, models, close: () => db.close() };
   } catch (error) {
     db.close();
     throw error;
   }
+}
+
+async function buildInForce(
+  layout: LakeLayout,
+  asOf: string | undefined,
+): Promise<{ build: BuildManifest | undefined; rawAsOf: string | undefined }> {
+  if (!asOf) return { build: await readCurrentBuild(layout), rawAsOf: undefined };
+  const named = /^[\w.-]+$/.test(asOf) ? await readBuildManifest(layout, asOf) : undefined;
+  if (named) return { build: named, rawAsOf: named.loadId };
+  // A load: the latest published build that read it or an earlier load.
+  const ids = await listManifestIds(layout, 'build');
+  for (let i = ids.length - 1; i >= 0; i--) {
+    const build = await readBuildManifest(layout, ids[i]!);
+    if (build && build.loadId <= asOf) return { build, rawAsOf: asOf };
+  }
+  return { build: undefined, rawAsOf: asOf };
 }
 
 const WRITE_KEYWORD =
@@ -78,9 +113,10 @@ export async function runReadOnlyQuery(
 function queryError(reader: LakeReader, error: unknown): LatheError {
   const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
   const missing = /Table with name (\w+) does not exist/.exec(message);
-  const known = reader.entities.length ? reader.entities.join(', ') : 'none yet: ingest a drop first';
+  const tables = [...reader.entities, ...reader.models];
+  const known = tables.length ? tables.join(', ') : 'none yet: ingest a drop first';
   if (missing) {
-    const suggestion = closestName(missing[1]!, reader.entities);
+    const suggestion = closestName(missing[1]!, tables);
     return new LatheError(
       'unknown_table',
       `unknown table \`${missing[1]}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,

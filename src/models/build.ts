@@ -1,0 +1,533 @@
+/**
+ * A warehouse build: reads one raw manifest, runs the models in dependency order (independent
+ * ones at the same time), writes table models as Parquet into a staging folder, runs the
+ * data-quality tests, and only if no error-severity test failed moves the files into the lake
+ * and publishes the build manifest. Readers see the previous build until that moment.
+ */
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { ident, sqlString } from '../lake/duckdb.js';
+import { LakeLayout } from '../lake/layout.js';
+import { newLoadId } from '../lake/load-id.js';
+import {
+  type BuildManifest,
+  type BuildModel,
+  type BuildPart,
+  listManifestIds,
+  publishBuildManifest,
+  type RawManifest,
+  readCurrentBuild,
+  readManifest,
+} from '../lake/manifest.js';
+import { acquireWriterLock } from '../lake/writer-lock.js';
+import type { ProblemRecord } from '../meta/records.js';
+import { LatheError } from '../util/errors.js';
+import { closestName } from '../util/suggest.js';
+import { compileSql, defaultResolve, type Resolve } from './compile.js';
+import { type CompiledTest, compileGenericTest, compileSingularTest, runTest } from './dq.js';
+import { ConnectionPool } from './pool.js';
+import { loadProject, type Model, type Project } from './project.js';
+import type { BuildRecord, ModelResult, TestResult } from './records.js';
+import { FileBuildStore } from './records.js';
+import { createHistoryViews, createRawViews, modelStateSql } from './relations.js';
+import { selectModels } from './select.js';
+
+export interface BuildProgressEvent {
+  kind: 'model' | 'test';
+  name: string;
+  status: ModelResult['status'] | TestResult['status'] | 'running';
+  /** Models and tests finished so far, of `total`. */
+  done: number;
+  total: number;
+}
+
+export interface BuildOptions {
+  lake: string;
+  modelsDir?: string;
+  /** Selectors: `m`, `m+`, `+m`, `tag:x` (see select.ts). Unselected models are taken from the current build. */
+  select?: string | string[];
+  /** Build from the raw lake as it was right after this load (default: the current load). */
+  asOfLoad?: string;
+  /** Rebuild incremental models from every load instead of only the new ones. */
+  fullRefresh?: boolean;
+  onProgress?: (event: BuildProgressEvent) => void;
+  /** Wait this long for another writer (ingest or build) to finish. */
+  waitSeconds?: number;
+  onWait?: (message: string) => void;
+  /** Models run at the same time (default: cores, at most 4). */
+  parallelism?: number;
+}
+
+export type BuildResult = BuildRecord & { status: 'published' | 'failed' };
+
+const BUILD_MEMORY_LIMIT = () =>
+  process.env.LATHE_BUILD_MEMORY_LIMIT ?? process.env.LATHE_MEMORY_LIMIT ?? '4GB';
+
+export async function buildWarehouse(options: BuildOptions): Promise<BuildResult> {
+  const layout = new LakeLayout(path.resolve(options.lake));
+  const project = await loadProject(options.modelsDir ?? 'models');
+  const selected = selectModels(project, options.select);
+  await mkdir(layout.root, { recursive: true });
+  const lock = await acquireWriterLock(layout.writerLock(), {
+    command: 'lathe build',
+    waitSeconds: options.waitSeconds ?? 0,
+    onWait: (holder) =>
+      options.onWait?.(`waiting for another writer to finish: ${holder.command} (pid ${holder.pid})`),
+  });
+  try {
+    const store = new FileBuildStore(layout);
+    const history = await recoverAbandonedBuilds(layout, store);
+    const raw = await readManifest(layout, { asOf: options.asOfLoad });
+    if (!raw)
+      throw new LatheError('no_loads', 'the lake has no committed load yet: there is nothing to build from', {
+        fix: 'load a drop first: lathe ingest DIR',
+      });
+    checkNames(project, raw);
+    const previous = await readCurrentBuild(layout);
+    const record: BuildRecord = {
+      build_id: newLoadId(history[history.length - 1]?.build_id),
+      load_id: raw.id,
+      status: 'running',
+      select: options.select ? [options.select].flat() : null,
+      started_at: new Date().toISOString(),
+      finished_at: null,
+      duration_ms: null,
+      pid: process.pid,
+      models: [],
+      tests: [],
+      error: null,
+    };
+    await store.save(record);
+    const started = Date.now();
+    const staging = layout.buildStagingDir(record.build_id);
+    const pool = await ConnectionPool.open({
+      size: options.parallelism ?? Math.min(4, availableParallelism()),
+      memoryLimit: BUILD_MEMORY_LIMIT(),
+      tempDirectory: path.join(staging, '_spill'),
+    });
+    try {
+      const run = new BuildRun(layout, project, selected, raw, previous, record, pool, options);
+      const manifest = await run.execute();
+      if (manifest) {
+        await publish(layout, staging, manifest, record.build_id);
+        record.status = 'published';
+      } else {
+        record.status = 'failed';
+      }
+    } catch (error) {
+      record.status = 'failed';
+      record.error = {
+        code: 'internal_error',
+        message: error instanceof Error ? error.message : String(error),
+        fix: 'this is a bug in Lathe: please report it with the build id',
+      };
+      throw error;
+    } finally {
+      pool.close();
+      await rm(staging, { recursive: true, force: true });
+      record.finished_at = new Date().toISOString();
+      record.duration_ms = Date.now() - started;
+      await store.save(record);
+    }
+    return record as BuildResult;
+  } finally {
+    await lock.release();
+  }
+}
+
+/** A build left running by a killed process never published (or did, and only its record is stale). */
+async function recoverAbandonedBuilds(layout: LakeLayout, store: FileBuildStore): Promise<BuildRecord[]> {
+  const history = await store.list();
+  const published = new Set(await listManifestIds(layout, 'build'));
+  for (const build of history) {
+    if (build.status !== 'running') continue;
+    await rm(layout.buildStagingDir(build.build_id), { recursive: true, force: true });
+    build.status = published.has(build.build_id) ? 'published' : 'abandoned';
+    if (build.status === 'abandoned')
+      build.error = {
+        code: 'abandoned',
+        message: 'the building process stopped before the build published; nothing of it became current',
+      };
+    await store.save(build);
+  }
+  return history;
+}
+
+/** Sources must be entities of the lake, and a model may not shadow an entity's name. */
+function checkNames(project: Project, raw: RawManifest): void {
+  const entities = Object.keys(raw.entities);
+  for (const unit of [...project.models, ...project.singularTests]) {
+    for (const reference of unit.references) {
+      if (reference.kind === 'ref' || raw.entities[reference.name]) continue;
+      const suggestion = closestName(reference.name, entities);
+      throw new LatheError(
+        'unknown_source',
+        `\`${unit.name}\` reads unknown source \`${reference.name}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
+        {
+          location: { file: unit.file, line: reference.line },
+          fix: `${reference.kind}() names an entity of the lake: ${entities.join(', ') || 'none loaded yet'}`,
+        },
+      );
+    }
+  }
+  for (const model of project.models)
+    if (raw.entities[model.name])
+      throw new LatheError('model_name_taken', `model \`${model.name}\` has the name of a raw entity`, {
+        location: { file: model.file },
+        fix: 'rename the model file (e.g. stg_…, dim_…, fact_…): both would be a table of that name',
+      });
+}
+
+type Outcome = 'ok' | 'absent' | 'failed';
+
+class BuildRun {
+  private done = 0;
+  private readonly total: number;
+  private readonly models: Record<string, BuildModel> = {};
+  private readonly newRowSchemas = new Map<string, Promise<string>>();
+  private readonly staging: string;
+  private historyViews: Promise<void> | undefined;
+
+  constructor(
+    private readonly layout: LakeLayout,
+    private readonly project: Project,
+    private readonly selected: Set<string>,
+    private readonly raw: RawManifest,
+    private readonly previous: BuildManifest | undefined,
+    private readonly record: BuildRecord,
+    private readonly pool: ConnectionPool,
+    private readonly options: BuildOptions,
+  ) {
+    this.staging = layout.buildStagingDir(record.build_id);
+    this.total = project.models.length;
+  }
+
+  private progress(
+    kind: BuildProgressEvent['kind'],
+    name: string,
+    status: BuildProgressEvent['status'],
+  ): void {
+    if (status !== 'running') this.done++;
+    this.options.onProgress?.({ kind, name, status, done: this.done, total: this.total });
+  }
+
+  /** Runs models and tests; the manifest to publish, or undefined when the build must not publish. */
+  async execute(): Promise<BuildManifest | undefined> {
+    const run = (sql: string) => this.pool.first.run(sql);
+    await createRawViews(run, this.layout, this.raw);
+    const outcomes = new Map<string, Promise<Outcome>>();
+    const results = new Map<string, ModelResult>();
+    for (const model of this.project.models) {
+      outcomes.set(
+        model.name,
+        (async () => {
+          const upstream = await Promise.all(model.refs.map((ref) => outcomes.get(ref)!));
+          return this.runModel(model, upstream, results);
+        })(),
+      );
+    }
+    await Promise.all(outcomes.values());
+    this.record.models = this.project.models
+      .map((model) => results.get(model.name))
+      .filter((r) => r !== undefined);
+    const failed = this.record.models.find((result) => result.status === 'failed');
+    if (failed) {
+      this.record.error = failed.error ?? null;
+      return undefined;
+    }
+    this.record.tests = await this.runTests();
+    const blocking = this.record.tests.filter((test) => test.severity === 'error' && test.status !== 'pass');
+    if (blocking.length > 0) {
+      this.record.error = blockingError(blocking, this.previous);
+      return undefined;
+    }
+    const order = this.project.models.map((model) => model.name).filter((name) => this.models[name]);
+    return {
+      layer: 'build',
+      id: this.record.build_id,
+      previous: this.previous?.id ?? null,
+      committedAt: new Date().toISOString(),
+      loadId: this.raw.id,
+      order,
+      models: Object.fromEntries(order.map((name) => [name, this.models[name]!])),
+    };
+  }
+
+  private async runModel(
+    model: Model,
+    upstream: Outcome[],
+    results: Map<string, ModelResult>,
+  ): Promise<Outcome> {
+    const materialized = model.header.materialized;
+    const base = { name: model.name, layer: model.layer, materialized, rows: null, seconds: 0 };
+    const prior = this.previous?.models[model.name];
+    if (!this.selected.has(model.name)) {
+      if (!prior || upstream.includes('absent')) return 'absent';
+      // Not selected: read as the current build has it.
+      await this.pool.use((connection) =>
+        connection.run(`CREATE OR REPLACE VIEW ${ident(model.name)} AS ${modelStateSql(this.layout, prior)}`),
+      );
+      this.models[model.name] = prior;
+      results.set(model.name, { ...base, status: 'reused', rows: prior.rows });
+      this.progress('model', model.name, 'reused');
+      return 'ok';
+    }
+    if (upstream.includes('failed')) {
+      results.set(model.name, { ...base, status: 'skipped' });
+      this.progress('model', model.name, 'skipped');
+      return 'failed';
+    }
+    const missing = model.refs.filter((_, index) => upstream[index] === 'absent');
+    if (missing.length > 0) {
+      results.set(model.name, {
+        ...base,
+        status: 'failed',
+        error: {
+          code: 'model_not_built',
+          message: `\`${model.name}\` reads ${missing.map((name) => `\`${name}\``).join(', ')}, which no build has made yet`,
+          file: model.file,
+          fix: `build them too: lathe build --select +${model.name}`,
+        },
+      });
+      this.progress('model', model.name, 'failed');
+      return 'failed';
+    }
+    this.progress('model', model.name, 'running');
+    const started = performance.now();
+    try {
+      if (model.histories.length > 0) await this.ensureHistoryViews();
+      const result = await this.pool.use((connection) => this.materialize(connection, model, prior));
+      results.set(model.name, {
+        ...base,
+        ...result,
+        status: 'built',
+        seconds: (performance.now() - started) / 1000,
+      });
+      this.progress('model', model.name, 'built');
+      return 'ok';
+    } catch (error) {
+      const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+      results.set(model.name, {
+        ...base,
+        status: 'failed',
+        seconds: (performance.now() - started) / 1000,
+        error: {
+          code: 'model_failed',
+          message: `model \`${model.name}\` failed: ${message}`,
+          file: model.file,
+          fix: `fix its SQL (lathe compile ${model.name} shows the SQL that ran), then lathe build again`,
+        },
+      });
+      this.progress('model', model.name, 'failed');
+      return 'failed';
+    }
+  }
+
+  private ensureHistoryViews(): Promise<void> {
+    this.historyViews ??= createHistoryViews((sql) => this.pool.first.run(sql), this.layout, this.raw);
+    return this.historyViews;
+  }
+
+  private async materialize(
+    connection: DuckDBConnection,
+    model: Model,
+    prior: BuildModel | undefined,
+  ): Promise<Pick<ModelResult, 'rows' | 'mode' | 'since_load_id'>> {
+    const header = model.header;
+    const entry: BuildModel = {
+      layer: model.layer,
+      materialized: header.materialized,
+      parts: [],
+      uniqueKey: header.unique_key ?? [],
+      columns: [],
+      rows: null,
+      dependsOn: model.refs,
+      sources: [...new Set([...model.sources, ...model.histories])],
+      usesHistory: model.histories.length > 0,
+    };
+    const create = (sql: string) => connection.run(`CREATE OR REPLACE VIEW ${ident(model.name)} AS ${sql}`);
+    if (header.materialized === 'view') {
+      entry.sql = compileSql(model);
+      await create(entry.sql);
+      entry.columns = await columnsOf(connection, model.name);
+      this.models[model.name] = entry;
+      return { rows: null };
+    }
+    const since = header.materialized === 'incremental' ? this.incrementalSince(model, prior) : undefined;
+    const resolve: Resolve = since ? await this.newRowsResolve(connection, since) : defaultResolve;
+    const part = await this.writePart(connection, model, compileSql(model, resolve), since !== undefined);
+    entry.parts = [...(since ? prior!.parts : []), ...(part ? [part] : [])];
+    entry.rows = entry.parts.reduce((sum, p) => sum + p.rows, 0);
+    // An incremental model with nothing new and nothing before has no file: its shape comes from the SQL.
+    await create(
+      entry.parts.length > 0
+        ? modelStateSql(this.layout, entry)
+        : `SELECT * FROM (${compileSql(model, resolve)}) LIMIT 0`,
+    );
+    entry.columns = await columnsOf(connection, model.name);
+    this.models[model.name] = entry;
+    const rows = part?.rows ?? 0;
+    return since
+      ? { rows, mode: 'incremental', since_load_id: since }
+      : { rows, ...(header.materialized === 'incremental' ? { mode: 'full' as const } : {}) };
+  }
+
+  /** The load after which an incremental model reads new rows, or undefined for a full build. */
+  private incrementalSince(model: Model, prior: BuildModel | undefined): string | undefined {
+    if (this.options.fullRefresh || !prior || prior.materialized !== 'incremental') return undefined;
+    if (prior.uniqueKey.join('\0') !== (model.header.unique_key ?? []).join('\0')) return undefined;
+    const last = prior.parts[prior.parts.length - 1]?.loadId ?? this.previous?.loadId;
+    // Building an older load than the model already covers cannot be done by adding rows.
+    if (!last || last > this.raw.id) return undefined;
+    return last;
+  }
+
+  /** `source('e')` → entity rows of loads after `since` only (schema raw_new_<since>); the rest as usual. */
+  private async newRowsResolve(connection: DuckDBConnection, since: string): Promise<Resolve> {
+    let schema = this.newRowSchemas.get(since);
+    if (!schema) {
+      schema = (async () => {
+        const name = `raw_new_${since.replace(/\W/g, '_')}`;
+        const newer: RawManifest = { ...this.raw, entities: {} };
+        for (const [entityName, entity] of Object.entries(this.raw.entities)) {
+          const partitions = entity.partitions.filter((partition) => partition.loadId > since);
+          newer.entities[entityName] = { ...entity, partitions };
+        }
+        const made = await createRawViews((sql) => connection.run(sql), this.layout, newer, name);
+        // Entities with no new rows: empty, with the entity's columns.
+        for (const entityName of Object.keys(this.raw.entities))
+          if (!made.includes(entityName))
+            await connection.run(
+              `CREATE OR REPLACE VIEW ${ident(name)}.${ident(entityName)} AS SELECT * FROM raw.${ident(entityName)} WHERE false`,
+            );
+        return name;
+      })();
+      this.newRowSchemas.set(since, schema);
+    }
+    const schemaName = await schema;
+    return (reference) =>
+      reference.kind === 'source'
+        ? `${ident(schemaName)}.${ident(reference.name)}`
+        : defaultResolve(reference);
+  }
+
+  /** COPY the model's SELECT straight to Parquet in staging; an empty incremental part writes no file. */
+  private async writePart(
+    connection: DuckDBConnection,
+    model: Model,
+    sql: string,
+    skipEmpty: boolean,
+  ): Promise<BuildPart | undefined> {
+    const dir = path.join(this.staging, model.layer, model.name, `build=${this.record.build_id}`);
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, 'part-0.parquet');
+    const result = await connection.runAndReadAll(`COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet)`);
+    const rows = Number(result.getRows()[0]?.[0] ?? 0);
+    if (rows === 0 && skipEmpty) {
+      await rm(dir, { recursive: true, force: true });
+      return undefined;
+    }
+    return { buildId: this.record.build_id, loadId: this.raw.id, files: [this.layout.relative(file)], rows };
+  }
+
+  private async runTests(): Promise<TestResult[]> {
+    const cutoff = this.raw.committedAt;
+    const compiled: CompiledTest[] = [];
+    for (const model of this.project.models) {
+      if (!this.selected.has(model.name) || !this.models[model.name]) continue;
+      for (const test of model.tests) compiled.push(compileGenericTest(test, cutoff));
+    }
+    for (const test of this.project.singularTests) {
+      const reads = test.refs.every((ref) => this.models[ref]);
+      const touches = test.refs.length === 0 || test.refs.some((ref) => this.selected.has(ref));
+      if (reads && touches) compiled.push(compileSingularTest(test));
+    }
+    const results = await Promise.all(
+      compiled.map((test) =>
+        this.pool.use(async (connection) => {
+          const result = await runTest(connection, test);
+          this.options.onProgress?.({
+            kind: 'test',
+            name: test.name,
+            status: result.status,
+            done: this.done,
+            total: this.total,
+          });
+          return result;
+        }),
+      ),
+    );
+    return [...results, ...this.vanishedRows()];
+  }
+
+  /** A table model that built 0 rows where the previous build had rows: a warning. */
+  private vanishedRows(): TestResult[] {
+    const results: TestResult[] = [];
+    for (const result of this.record.models) {
+      if (result.status !== 'built' || result.rows === null || result.mode === 'incremental') continue;
+      const before = this.previous?.models[result.name]?.rows;
+      if (!before) continue;
+      results.push({
+        name: 'rows_not_vanished',
+        model: result.name,
+        kind: 'rows_vanished',
+        severity: 'warn',
+        status: result.rows === 0 ? 'fail' : 'pass',
+        failing_rows: 0,
+        sample: [],
+        ...(result.rows === 0
+          ? {
+              message: `built 0 rows; build ${this.previous!.id} had ${before}: check the loads and the model's filters`,
+            }
+          : {}),
+        seconds: 0,
+      });
+    }
+    return results;
+  }
+}
+
+function blockingError(blocking: TestResult[], previous: BuildManifest | undefined): ProblemRecord {
+  const first = blocking[0]!;
+  const what =
+    first.status === 'error'
+      ? `${first.message}`
+      : `${first.failing_rows} failing row${first.failing_rows === 1 ? '' : 's'}`;
+  const more =
+    blocking.length > 1
+      ? ` (and ${blocking.length - 1} more error test${blocking.length > 2 ? 's' : ''})`
+      : '';
+  return {
+    code: 'test_failed',
+    message: `build not published: error test \`${first.name}\` on \`${first.model}\` failed: ${what}${more}; ${previous ? `build ${previous.id} stays current` : 'no build is current yet'}`,
+    fix: `see the failing rows (lathe dq --model ${first.model.split(',')[0]}), fix the model or the data and build again; a check that should only warn takes severity: warn`,
+  };
+}
+
+async function columnsOf(connection: DuckDBConnection, relation: string): Promise<string[]> {
+  const result = await connection.runAndReadAll(`DESCRIBE ${ident(relation)}`);
+  return result.getRows().map((row) => String(row[0]));
+}
+
+/** Moves the staged partitions into the lake, rewrites their paths, then makes the build current. */
+async function publish(
+  layout: LakeLayout,
+  staging: string,
+  manifest: BuildManifest,
+  buildId: string,
+): Promise<void> {
+  const stagedPrefix = `${layout.relative(staging)}/`;
+  for (const [name, model] of Object.entries(manifest.models)) {
+    const part = model.parts.find((p) => p.buildId === buildId);
+    if (!part) continue;
+    const target = layout.modelPartition(model.layer, name, buildId);
+    await mkdir(path.dirname(target), { recursive: true });
+    await rename(path.join(staging, model.layer, name, `build=${buildId}`), target);
+    part.files = part.files.map((file) =>
+      file.startsWith(stagedPrefix) ? file.slice(stagedPrefix.length) : file,
+    );
+  }
+  await publishBuildManifest(layout, manifest);
+}

@@ -1,0 +1,41 @@
+/**
+ * Compiling a model: its header is dropped and every `ref('m')`, `source('e')` and
+ * `source_history('e')` becomes a relation name. Names come from the project's checked graph
+ * and the manifest, and are always quoted identifiers, never pasted text.
+ */
+import { ident } from '../lake/duckdb.js';
+import type { Reference } from './project.js';
+
+/** Schemas of a build or reader session: raw entities as of the build's load, their history, new rows only. */
+export const RAW_SCHEMA = 'raw';
+export const HISTORY_SCHEMA = 'raw_history';
+export const NEW_ROWS_SCHEMA = 'raw_new';
+
+export type Resolve = (reference: Reference) => string;
+
+/** `source('e')` → raw."e", `source_history('e')` → raw_history."e", `ref('m')` → "m". */
+export const defaultResolve: Resolve = (reference) => {
+  switch (reference.kind) {
+    case 'ref':
+      return ident(reference.name);
+    case 'source':
+      return `${ident(RAW_SCHEMA)}.${ident(reference.name)}`;
+    case 'source_history':
+      return `${ident(HISTORY_SCHEMA)}.${ident(reference.name)}`;
+  }
+};
+
+/** The SQL after the header with references replaced; trailing `;` removed so it can be nested. */
+export function compileSql(
+  unit: { text: string; bodyStart: number; references: Reference[] },
+  resolve: Resolve = defaultResolve,
+): string {
+  let sql = '';
+  let at = unit.bodyStart;
+  for (const reference of unit.references) {
+    sql += unit.text.slice(at, reference.start) + resolve(reference);
+    at = reference.end;
+  }
+  sql += unit.text.slice(at);
+  return sql.trim().replace(/;\s*$/, '');
+}

@@ -1,0 +1,111 @@
+/**
+ * Data-quality tests as SQL. Every test is a query returning the failing rows; the runner
+ * counts them and keeps a sample of 10, reading the rows a second time only when some fail.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { ident, jsonRows, sqlString } from '../lake/duckdb.js';
+import { compileSql } from './compile.js';
+import type { DataTest, Severity } from './header.js';
+import type { SingularTest } from './project.js';
+import type { TestResult } from './records.js';
+
+export const SAMPLE_ROWS = 10;
+
+/** A test ready to run: the query that returns its failing rows. */
+export interface CompiledTest {
+  name: string;
+  model: string;
+  kind: TestResult['kind'];
+  severity: Severity;
+  failingSql: string;
+}
+
+function valueLiteral(value: string | number | boolean): string {
+  if (typeof value === 'string') return sqlString(value);
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (!Number.isFinite(value)) throw new Error(`accepted value ${value} is not a finite number`);
+  return String(value);
+}
+
+/** The failing-rows query of a generic test. `cutoff` is the build's load commit time (ISO). */
+export function compileGenericTest(test: DataTest, cutoff: string): CompiledTest {
+  const table = ident(test.model);
+  let failingSql: string;
+  switch (test.kind) {
+    case 'unique': {
+      const columns = test.columns.map(ident).join(', ');
+      failingSql = `SELECT ${columns}, count(*) AS duplicates FROM ${table} GROUP BY ${columns} HAVING count(*) > 1`;
+      break;
+    }
+    case 'not_null':
+      failingSql = `SELECT * FROM ${table} WHERE ${test.columns.map((column) => `${ident(column)} IS NULL`).join(' OR ')}`;
+      break;
+    case 'relationships':
+      failingSql = `SELECT c.* FROM ${table} c WHERE c.${ident(test.column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${ident(test.to)} p WHERE p.${ident(test.field)} = c.${ident(test.column)})`;
+      break;
+    case 'accepted_values':
+      failingSql = `SELECT * FROM ${table} WHERE ${ident(test.column)} IS NOT NULL AND ${ident(test.column)} NOT IN (${test.values.map(valueLiteral).join(', ')})`;
+      break;
+    case 'expression':
+      // The modeller's own SQL, like the model body; NULL counts as not failing (SQL WHERE NOT).
+      failingSql = `SELECT * FROM ${table} WHERE NOT (${test.sql})`;
+      break;
+    case 'row_count': {
+      const checks = [
+        test.min !== undefined ? `rows < ${test.min}` : null,
+        test.max !== undefined ? `rows > ${test.max}` : null,
+      ].filter(Boolean);
+      failingSql = `SELECT rows, ${test.min ?? 'NULL'} AS min_rows, ${test.max ?? 'NULL'} AS max_rows FROM (SELECT count(*) AS rows FROM ${table}) WHERE ${checks.join(' OR ')}`;
+      break;
+    }
+    case 'recency':
+      failingSql = `SELECT latest, ${sqlString(cutoff)}::TIMESTAMPTZ AS cutoff, age_hours, ${test.max_age_hours} AS max_age_hours
+        FROM (SELECT max(${ident(test.column)})::TIMESTAMPTZ AS latest,
+                     epoch(${sqlString(cutoff)}::TIMESTAMPTZ - max(${ident(test.column)})::TIMESTAMPTZ) / 3600.0 AS age_hours
+              FROM ${table})
+        WHERE latest IS NULL OR age_hours > ${test.max_age_hours}`;
+      break;
+  }
+  return { name: test.name, model: test.model, kind: test.kind, severity: test.severity, failingSql };
+}
+
+export function compileSingularTest(test: SingularTest): CompiledTest {
+  return {
+    name: test.name,
+    model: test.refs.join(', '),
+    kind: 'singular',
+    severity: test.header.severity,
+    failingSql: compileSql(test),
+  };
+}
+
+/** Runs one test: pass, fail (count + sample), or error when its SQL cannot run. */
+export async function runTest(connection: DuckDBConnection, test: CompiledTest): Promise<TestResult> {
+  const started = performance.now();
+  const base = { name: test.name, model: test.model, kind: test.kind, severity: test.severity };
+  try {
+    const count = Number(
+      (await connection.runAndReadAll(`SELECT count(*) FROM (${test.failingSql})`)).getRows()[0]![0],
+    );
+    const sample =
+      count > 0
+        ? jsonRows(await connection.runAndReadAll(`SELECT * FROM (${test.failingSql}) LIMIT ${SAMPLE_ROWS}`))
+        : [];
+    return {
+      ...base,
+      status: count > 0 ? 'fail' : 'pass',
+      failing_rows: count,
+      sample,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } catch (error) {
+    return {
+      ...base,
+      status: 'error',
+      failing_rows: 0,
+      sample: [],
+      message: `the test's SQL failed: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`,
+      seconds: (performance.now() - started) / 1000,
+    };
+  }
+}

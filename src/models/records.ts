@@ -1,0 +1,88 @@
+/**
+ * The record of every build, published or not: which load it read, each model's rows and
+ * time, and every data-quality result (pass and fail, with failing count and a sample).
+ * Kept as one JSON file per build in `_meta/builds/`; field names are what `--json` prints.
+ */
+import { readdir } from 'node:fs/promises';
+import { readJsonIfExists, writeFileAtomic } from '../lake/atomic.js';
+import type { LakeLayout } from '../lake/layout.js';
+import type { Materialization } from '../lake/manifest.js';
+import type { ProblemRecord } from '../meta/records.js';
+import type { Severity, TestKind } from './header.js';
+
+export type BuildStatus = 'running' | 'published' | 'failed' | 'abandoned';
+
+export interface ModelResult {
+  name: string;
+  layer: string;
+  materialized: Materialization;
+  /** built: ran in this build; reused: taken from the previous build (not selected); failed; skipped: an upstream model failed. */
+  status: 'built' | 'reused' | 'failed' | 'skipped';
+  /** Rows written by this build (incremental: the new rows); null for views. */
+  rows: number | null;
+  seconds: number;
+  /** Incremental: `full` when every load was read, `incremental` when only loads after `since_load_id`. */
+  mode?: 'full' | 'incremental';
+  since_load_id?: string;
+  error?: ProblemRecord;
+}
+
+export interface TestResult {
+  name: string;
+  model: string;
+  /** Generic test kind, `singular` for models/tests/*.sql, `rows_vanished` for the 0-row check. */
+  kind: TestKind | 'singular' | 'rows_vanished';
+  severity: Severity;
+  /** pass; fail: rows broke it; error: the test itself could not run. */
+  status: 'pass' | 'fail' | 'error';
+  failing_rows: number;
+  /** Up to 10 failing rows. */
+  sample: Record<string, unknown>[];
+  message?: string;
+  seconds: number;
+}
+
+export interface BuildRecord {
+  build_id: string;
+  load_id: string;
+  status: BuildStatus;
+  /** The --select expression, if any. */
+  select: string[] | null;
+  started_at: string;
+  finished_at: string | null;
+  duration_ms: number | null;
+  pid: number;
+  models: ModelResult[];
+  tests: TestResult[];
+  error: ProblemRecord | null;
+}
+
+export class FileBuildStore {
+  constructor(private readonly layout: LakeLayout) {}
+
+  async save(record: BuildRecord): Promise<void> {
+    await writeFileAtomic(this.layout.buildRecord(record.build_id), `${JSON.stringify(record, null, 2)}\n`);
+  }
+
+  get(buildId: string): Promise<BuildRecord | undefined> {
+    if (!/^[\w.-]+$/.test(buildId)) return Promise.resolve(undefined);
+    return readJsonIfExists<BuildRecord>(this.layout.buildRecord(buildId));
+  }
+
+  /** Oldest first. */
+  async list(): Promise<BuildRecord[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.layout.buildsDir());
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const ids = names
+      .filter((name) => name.endsWith('.json'))
+      .map((name) => name.slice(0, -5))
+      .sort();
+    const records = await Promise.all(ids.map((id) => this.get(id)));
+    return records.filter((record): record is BuildRecord => record !== undefined);
+  }
+}

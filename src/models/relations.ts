@@ -1,0 +1,116 @@
+/**
+ * The relations a model reads, as views: raw entities as of a load (`raw`), every snapshot of
+ * an entity up to a load (`raw_history`), and a built model over its Parquet parts (or its
+ * view SQL). Shared by the build (for models it reads from an earlier build) and by readers.
+ */
+import { ident, sqlList, sqlString } from '../lake/duckdb.js';
+import type { LakeLayout } from '../lake/layout.js';
+import {
+  type BuildManifest,
+  type BuildModel,
+  listManifestIds,
+  type RawManifest,
+  readManifest,
+} from '../lake/manifest.js';
+import { entityStateSql } from '../lake/views.js';
+import { HISTORY_SCHEMA, RAW_SCHEMA } from './compile.js';
+
+export type Run = (sql: string) => Promise<unknown>;
+
+/** Views `schema.<entity>` for every entity of `manifest` with data; returns their names. */
+export async function createRawViews(
+  run: Run,
+  layout: LakeLayout,
+  manifest: RawManifest,
+  schema = RAW_SCHEMA,
+): Promise<string[]> {
+  await run(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`);
+  const names: string[] = [];
+  for (const [name, entity] of Object.entries(manifest.entities)) {
+    const sql = entityStateSql(layout, entity);
+    if (!sql) continue;
+    await run(`CREATE OR REPLACE VIEW ${ident(schema)}.${ident(name)} AS ${sql}`);
+    names.push(name);
+  }
+  return names;
+}
+
+/**
+ * `raw_history.<entity>`: the rows of every load of the entity up to `manifest` (a snapshot
+ * entity: each snapshot it was sent as), with `_load_id` and `_loaded_at` = the load's commit time.
+ */
+export async function createHistoryViews(
+  run: Run,
+  layout: LakeLayout,
+  manifest: RawManifest,
+  entities?: readonly string[],
+): Promise<void> {
+  await run(`CREATE SCHEMA IF NOT EXISTS ${ident(HISTORY_SCHEMA)}`);
+  const ids = (await listManifestIds(layout)).filter((id) => id <= manifest.id);
+  const manifests = await Promise.all(ids.map((id) => readManifest(layout, { asOf: id })));
+  const committedAt = new Map(manifests.map((m) => [m!.id, m!.committedAt]));
+  for (const [name, entity] of Object.entries(manifest.entities)) {
+    if (entities && !entities.includes(name)) continue;
+    // Each partition once, from whichever manifest first named it (a snapshot partition is
+    // carried by later manifests until the entity is sent again).
+    const partitions = new Map<string, string[]>();
+    for (const m of manifests)
+      for (const partition of m!.entities[name]?.partitions ?? [])
+        if (!partitions.has(partition.loadId)) partitions.set(partition.loadId, partition.files);
+    const files = [...partitions.values()].flat().map((file) => layout.absolute(file));
+    if (files.length === 0) continue;
+    const loads = [...partitions.keys()]
+      .map(
+        (id) => `(${sqlString(id)}, ${sqlString(committedAt.get(id) ?? manifest.committedAt)}::TIMESTAMPTZ)`,
+      )
+      .join(', ');
+    const columns = entity.columns.map((column) => `h.${ident(column)}`).join(', ');
+    await run(`CREATE OR REPLACE VIEW ${ident(HISTORY_SCHEMA)}.${ident(name)} AS
+      SELECT ${columns}, h._load_id, l._loaded_at
+      FROM read_parquet(${sqlList(files)}, union_by_name = true) h
+      JOIN (VALUES ${loads}) l(_load_id, _loaded_at) ON h._load_id = l._load_id`);
+  }
+}
+
+/** SQL reading a built model: its Parquet parts (incremental parts upsert by key, latest build wins), or its view SQL. */
+export function modelStateSql(layout: LakeLayout, model: BuildModel): string {
+  if (model.materialized === 'view') return model.sql!;
+  const parts = model.parts.filter((part) => part.files.length > 0);
+  if (parts.length === 0) {
+    // No rows were ever built; keep the columns so queries still bind.
+    const columns = model.columns.map((column) => `NULL AS ${ident(column)}`).join(', ');
+    return `SELECT ${columns || 'NULL AS _empty'} WHERE false`;
+  }
+  const scan = (files: string[]) =>
+    `read_parquet(${sqlList(files.map((file) => layout.absolute(file)))}, union_by_name = true)`;
+  if (parts.length === 1) return `SELECT * FROM ${scan(parts[0]!.files)}`;
+  const union = parts
+    .map((part) => `SELECT *, ${sqlString(part.buildId)} AS _build_id FROM ${scan(part.files)}`)
+    .join(' UNION ALL BY NAME ');
+  const key = model.uniqueKey.map(ident).join(', ');
+  return `SELECT * EXCLUDE (_build_id) FROM (${union}) QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY _build_id DESC) = 1`;
+}
+
+/**
+ * Views for every model of `build` in `schema` (default main), plus the `raw` and
+ * `raw_history` schemas its view models read, as of the build's load.
+ */
+export async function attachBuildViews(
+  run: Run,
+  layout: LakeLayout,
+  build: BuildManifest,
+  schema = 'main',
+): Promise<string[]> {
+  const models = build.order.map((name) => [name, build.models[name]!] as const);
+  const views = models.filter(([, model]) => model.materialized === 'view');
+  if (views.length > 0) {
+    const raw = await readManifest(layout, { asOf: build.loadId });
+    if (raw) {
+      await createRawViews(run, layout, raw);
+      if (views.some(([, model]) => model.usesHistory)) await createHistoryViews(run, layout, raw);
+    }
+  }
+  for (const [name, model] of models)
+    await run(`CREATE OR REPLACE VIEW ${ident(schema)}.${ident(name)} AS ${modelStateSql(layout, model)}`);
+  return models.map(([name]) => name);
+}
