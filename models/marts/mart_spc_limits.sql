@@ -1,0 +1,86 @@
+/*
+materialized: table
+description: "Individuals / moving-range (I-MR) control limits per machine and sensor (CONTRACT §3). Baseline = the first 100 good readings in time order (at least 25 needed, else the limits are NULL and limits_status = too_few_readings). sigma = MR-bar / 1.128 over the baseline's moving ranges; CL = baseline mean; UCL/LCL = CL +- 3 sigma (3 / 1.128 = 2.6596 MR-bar; the contract's 2.66 is that constant rounded); zone lines at 1 and 2 sigma for the Western Electric rules; MR chart UCL = 3.267 MR-bar. Every good reading after baseline_end_ts is judged against these limits in mart_spc_violations."
+grain: [machine_id, sensor]
+tags: [marts, quality, spc]
+columns:
+  machine_id: { description: "Machine", tests: [not_null] }
+  sensor: { description: "Sensor", tests: [not_null] }
+  baseline_n: { description: "Good readings in the baseline (at most 100)" }
+  baseline_start_ts: { description: "First baseline reading" }
+  baseline_end_ts: { description: "Last baseline reading; readings after it are monitored" }
+  cl: { description: "Centre line = baseline mean" }
+  mr_bar: { description: "Mean moving range of the baseline (baseline_n - 1 ranges)" }
+  sigma: { description: "mr_bar / 1.128" }
+  ucl: { description: "cl + 3 sigma" }
+  lcl: { description: "cl - 3 sigma" }
+  upper_2sigma: { description: "cl + 2 sigma (rule 2)" }
+  lower_2sigma: { description: "cl - 2 sigma (rule 2)" }
+  upper_1sigma: { description: "cl + 1 sigma (rule 3)" }
+  lower_1sigma: { description: "cl - 1 sigma (rule 3)" }
+  mr_ucl: { description: "3.267 mr_bar (moving-range chart)" }
+  limits_status: { description: "ok | too_few_readings (baseline < 25 good readings)" }
+tests:
+  - unique: [machine_id, sensor]
+  - not_null: [machine_id, sensor, baseline_n, limits_status]
+  - accepted_values: { column: limits_status, values: [ok, too_few_readings] }
+  - expression: { name: limits_need_25_readings, sql: "(baseline_n >= 25) = (cl is not null)" }
+  - expression: { name: limits_ordered, sql: "cl is null or (lcl <= lower_2sigma and lower_2sigma <= lower_1sigma and lower_1sigma <= cl and cl <= upper_1sigma and upper_1sigma <= upper_2sigma and upper_2sigma <= ucl)" }
+*/
+with good as (
+  select
+    machine_id,
+    sensor,
+    ts,
+    cast(value as double) as value,
+    row_number() over (partition by machine_id, sensor order by ts) as reading_no
+  from ref('fact_sensor_reading')
+  where coalesce(quality, 'good') = 'good'
+),
+baseline as (
+  select
+    *,
+    abs(value - lag(value) over (partition by machine_id, sensor order by ts)) as moving_range
+  from good
+  where reading_no <= 100
+),
+stats as (
+  select
+    machine_id,
+    sensor,
+    count(*) as baseline_n,
+    min(ts) as baseline_start_ts,
+    max(ts) as baseline_end_ts,
+    avg(value) as mean,
+    avg(moving_range) as mr_bar
+  from baseline
+  group by all
+),
+limits as (
+  select
+    *,
+    baseline_n >= 25 as usable,
+    mr_bar / 1.128 as sigma_value
+  from stats
+)
+select
+  m.plant_id,
+  m.line_id,
+  l.machine_id,
+  l.sensor,
+  l.baseline_n,
+  l.baseline_start_ts,
+  l.baseline_end_ts,
+  case when usable then mean end as cl,
+  case when usable then mr_bar end as mr_bar,
+  case when usable then sigma_value end as sigma,
+  case when usable then mean + 3 * sigma_value end as ucl,
+  case when usable then mean - 3 * sigma_value end as lcl,
+  case when usable then mean + 2 * sigma_value end as upper_2sigma,
+  case when usable then mean - 2 * sigma_value end as lower_2sigma,
+  case when usable then mean + sigma_value end as upper_1sigma,
+  case when usable then mean - sigma_value end as lower_1sigma,
+  case when usable then 3.267 * mr_bar end as mr_ucl,
+  case when usable then 'ok' else 'too_few_readings' end as limits_status
+from limits l
+left join ref('dim_machine') m on m.machine_id = l.machine_id and m.is_current
