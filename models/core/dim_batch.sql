@@ -4,7 +4,7 @@ description: One row per material batch, with its material and the order it was 
 grain: [batch_id]
 tags: [core, dim]
 columns:
-  material_id: { description: Material, tests: [not_null, { relationships: { to: dim_material, field: material_id } }] }
+  material_id: { description: "Material", tests: [not_null, { relationships: { to: dim_material, field: material_id } }] }
 tests:
   - unique: [batch_id]
   - not_null: [batch_id]

@@ -4,15 +4,15 @@ description: "One row per plant and plant-local calendar day, from the productio
 grain: [plant_id, date]
 tags: [core, dim]
 columns:
-  plant_id: { description: Plant, tests: [{ relationships: { to: dim_plant, field: plant_id } }] }
-  date: { description: Plant-local date (= production date of the shifts starting on it) }
-  calendar_s: { description: Real length of the plant-local day in seconds }
-  iso_year: { description: ISO 8601 week-numbering year }
-  iso_week: { description: ISO 8601 week (1-53) }
-  week_start: { description: Monday of the ISO week }
-  month: { description: Month number 1-12 }
-  month_start: { description: First day of the month }
-  year: { description: Calendar year }
+  plant_id: { description: "Plant", tests: [{ relationships: { to: dim_plant, field: plant_id } }] }
+  date: { description: "Plant-local date (= production date of the shifts starting on it)" }
+  calendar_s: { description: "Real length of the plant-local day in seconds" }
+  iso_year: { description: "ISO 8601 week-numbering year" }
+  iso_week: { description: "ISO 8601 week (1-53)" }
+  week_start: { description: "Monday of the ISO week" }
+  month: { description: "Month number 1-12" }
+  month_start: { description: "First day of the month" }
+  year: { description: "Calendar year" }
 tests:
   - unique: [plant_id, date]
   - not_null: [plant_id, date, calendar_s]

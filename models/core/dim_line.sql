@@ -4,10 +4,10 @@ description: One row per production line.
 grain: [line_id]
 tags: [core, dim]
 columns:
-  line_id: { description: Line }
-  plant_id: { description: Plant of the line, tests: [not_null, { relationships: { to: dim_plant, field: plant_id } }] }
-  first_position: { description: Lowest line_position of the line's machines (line input) }
-  last_position: { description: Highest line_position of the line's machines (line output) }
+  line_id: { description: "Line" }
+  plant_id: { description: "Plant of the line", tests: [not_null, { relationships: { to: dim_plant, field: plant_id } }] }
+  first_position: { description: "Lowest line_position of the line's machines (line input)" }
+  last_position: { description: "Highest line_position of the line's machines (line output)" }
 tests:
   - unique: [line_id]
   - not_null: [line_id]

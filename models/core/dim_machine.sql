@@ -5,14 +5,14 @@ grain: [machine_key]
 tags: [core, dim, scd2]
 columns:
   machine_key: { description: "Surrogate key of the version: machine_id @ load id that brought it" }
-  machine_id: { description: Machine (natural key) }
-  line_id: { description: Line of the machine in this version }
-  plant_id: { description: Plant of the line (current line master data) }
-  valid_from: { description: Commit time of the load that brought this version (inclusive) }
+  machine_id: { description: "Machine (natural key)" }
+  line_id: { description: "Line of the machine in this version" }
+  plant_id: { description: "Plant of the line (current line master data)" }
+  valid_from: { description: "Commit time of the load that brought this version (inclusive)" }
   valid_to: { description: "Commit time of the load that replaced it (exclusive); NULL while current" }
-  is_current: { description: True for the version of the current snapshot }
-  version: { description: 1 for the first version of the machine, then 2, 3, ... }
-  first_load_id: { description: Load that brought the version }
+  is_current: { description: "True for the version of the current snapshot" }
+  version: { description: "1 for the first version of the machine, then 2, 3, ..." }
+  first_load_id: { description: "Load that brought the version" }
 tests:
   - unique: [machine_key]
   - not_null: [machine_key, machine_id, valid_from, is_current]

@@ -5,16 +5,16 @@ grain: [operator_key]
 tags: [core, dim, scd2, pii]
 columns:
   operator_key: { description: "Surrogate key of the version: operator_id @ load id that brought it" }
-  operator_id: { description: Operator (natural key) }
-  plant_id: { description: Plant the operator works at }
-  full_name: { description: Operator name, pii: true }
-  email: { description: Operator e-mail, pii: true }
-  badge_no: { description: Badge number, pii: true }
-  hire_date: { description: Hire date }
-  skill_level: { description: Skill level 1-5 }
-  valid_from: { description: Commit time of the load that brought this version (inclusive) }
+  operator_id: { description: "Operator (natural key)" }
+  plant_id: { description: "Plant the operator works at" }
+  full_name: { description: "Operator name", pii: true }
+  email: { description: "Operator e-mail", pii: true }
+  badge_no: { description: "Badge number", pii: true }
+  hire_date: { description: "Hire date" }
+  skill_level: { description: "Skill level 1-5" }
+  valid_from: { description: "Commit time of the load that brought this version (inclusive)" }
   valid_to: { description: "Commit time of the load that replaced it (exclusive); NULL while current" }
-  is_current: { description: True for the version of the current snapshot }
+  is_current: { description: "True for the version of the current snapshot" }
 tests:
   - unique: [operator_key]
   - not_null: [operator_key, operator_id, valid_from, is_current]

@@ -5,15 +5,15 @@ grain: [product_key]
 tags: [core, dim, scd2]
 columns:
   product_key: { description: "Surrogate key of the version: product_id @ load id that brought it" }
-  product_id: { description: Product (natural key) }
-  material_cost: { description: Material cost per unit, plant currency }
-  unit_cost: { description: Standard full cost per unit (the value of a scrapped unit) }
-  rework_cost: { description: Cost of reworking one unit }
-  unit_price: { description: Selling price per unit }
-  defect_opportunities: { description: Opportunities for a defect per unit (DPMO) }
-  valid_from: { description: Commit time of the load that brought this version (inclusive) }
+  product_id: { description: "Product (natural key)" }
+  material_cost: { description: "Material cost per unit, plant currency" }
+  unit_cost: { description: "Standard full cost per unit (the value of a scrapped unit)" }
+  rework_cost: { description: "Cost of reworking one unit" }
+  unit_price: { description: "Selling price per unit" }
+  defect_opportunities: { description: "Opportunities for a defect per unit (DPMO)" }
+  valid_from: { description: "Commit time of the load that brought this version (inclusive)" }
   valid_to: { description: "Commit time of the load that replaced it (exclusive); NULL while current" }
-  is_current: { description: True for the version of the current snapshot }
+  is_current: { description: "True for the version of the current snapshot" }
 tests:
   - unique: [product_key]
   - not_null: [product_key, product_id, valid_from, is_current]

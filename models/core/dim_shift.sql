@@ -4,14 +4,14 @@ description: "Shifts that start before their plant's cut-off (CONTRACT §2). The
 grain: [shift_id]
 tags: [core, dim, oee]
 columns:
-  shift_id: { description: Shift }
-  plant_id: { description: Plant, tests: [not_null, { relationships: { to: dim_plant, field: plant_id } }] }
-  shift_start_ts: { description: Start (instant) }
-  shift_end_ts: { description: End (instant), truncated at the cut-off }
-  scheduled_end_ts: { description: End as scheduled }
-  production_date: { description: Plant-local date of the start }
-  partial: { description: True when the cut-off falls inside the shift }
-  shift_s: { description: Length in seconds up to the cut-off }
+  shift_id: { description: "Shift" }
+  plant_id: { description: "Plant", tests: [not_null, { relationships: { to: dim_plant, field: plant_id } }] }
+  shift_start_ts: { description: "Start (instant)" }
+  shift_end_ts: { description: "End (instant), truncated at the cut-off" }
+  scheduled_end_ts: { description: "End as scheduled" }
+  production_date: { description: "Plant-local date of the start" }
+  partial: { description: "True when the cut-off falls inside the shift" }
+  shift_s: { description: "Length in seconds up to the cut-off" }
 tests:
   - unique: [shift_id]
   - not_null: [shift_id, plant_id, shift_start_ts, shift_end_ts, production_date, shift_s]

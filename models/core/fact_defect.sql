@@ -4,11 +4,11 @@ description: "One row per defect record, in the machine's shift containing detec
 grain: [defect_id]
 tags: [core, quality, fact]
 columns:
-  machine_id: { description: Machine, tests: [not_null, { relationships: { to: dim_machine, field: machine_id } }] }
+  machine_id: { description: "Machine", tests: [not_null, { relationships: { to: dim_machine, field: machine_id } }] }
   shift_id: { description: "Shift containing detected_at (NULL: none)", tests: [{ relationships: { to: dim_shift, field: shift_id } }] }
-  defect_code: { description: Defect code, tests: [not_null, { relationships: { to: dim_defect_code, field: defect_code } }] }
-  scrap_qty: { description: quantity when disposition is scrap, else 0 }
-  rework_qty: { description: quantity when disposition is rework, else 0 }
+  defect_code: { description: "Defect code", tests: [not_null, { relationships: { to: dim_defect_code, field: defect_code } }] }
+  scrap_qty: { description: "quantity when disposition is scrap, else 0" }
+  rework_qty: { description: "quantity when disposition is rework, else 0" }
   scrap_cost: { description: "scrap_qty × unit_cost (plant currency)" }
   rework_cost: { description: "rework_qty × rework_cost (plant currency)" }
 tests:

@@ -4,36 +4,36 @@ description: "The cell of record (CONTRACT §3): one row per machine and shift o
 grain: [machine_id, shift_id]
 tags: [core, oee, fact]
 columns:
-  machine_id: { description: Machine, tests: [not_null, { relationships: { to: dim_machine, field: machine_id } }] }
-  shift_id: { description: Shift, tests: [not_null, { relationships: { to: dim_shift, field: shift_id } }] }
-  plant_id: { description: Plant, tests: [not_null, { relationships: { to: dim_plant, field: plant_id } }] }
-  line_id: { description: Line (the machine's current line), tests: [not_null, { relationships: { to: dim_line, field: line_id } }] }
-  line_position: { description: The machine's step on its line }
-  production_date: { description: Plant-local date on which the shift starts }
-  shift_start_ts: { description: Shift start }
-  shift_end_ts: { description: Shift end, truncated at the cut-off }
-  partial: { description: The shift contains the cut-off and is counted up to it }
-  shift_s: { description: Shift length up to the cut-off, seconds }
-  planned_stop_s: { description: Merged planned stops in the shift, seconds }
-  ppt_s: { description: Planned production time = shift_s - planned_stop_s }
+  machine_id: { description: "Machine", tests: [not_null, { relationships: { to: dim_machine, field: machine_id } }] }
+  shift_id: { description: "Shift", tests: [not_null, { relationships: { to: dim_shift, field: shift_id } }] }
+  plant_id: { description: "Plant", tests: [not_null, { relationships: { to: dim_plant, field: plant_id } }] }
+  line_id: { description: "Line (the machine's current line)", tests: [not_null, { relationships: { to: dim_line, field: line_id } }] }
+  line_position: { description: "The machine's step on its line" }
+  production_date: { description: "Plant-local date on which the shift starts" }
+  shift_start_ts: { description: "Shift start" }
+  shift_end_ts: { description: "Shift end, truncated at the cut-off" }
+  partial: { description: "The shift contains the cut-off and is counted up to it" }
+  shift_s: { description: "Shift length up to the cut-off, seconds" }
+  planned_stop_s: { description: "Merged planned stops in the shift, seconds" }
+  ppt_s: { description: "Planned production time = shift_s - planned_stop_s" }
   stop_s: { description: "Unplanned stops of at least small_stop_threshold_s (merged), less their overlap with planned stops = breakdown_s + setup_s + other_stop_s" }
-  breakdown_s: { description: Part of stop_s with loss_category breakdown }
-  setup_s: { description: Part of stop_s with loss_category setup }
+  breakdown_s: { description: "Part of stop_s with loss_category breakdown" }
+  setup_s: { description: "Part of stop_s with loss_category setup" }
   other_stop_s: { description: "Part of stop_s with material_shortage, quality_hold, other_unplanned, or planned_maintenance marked unplanned" }
-  small_stop_s: { description: Unplanned stops shorter than the threshold (inside run time; a performance loss) }
-  run_s: { description: Run time = ppt_s - stop_s }
-  total: { description: Units counted (intervals starting in the shift) }
-  reject: { description: Units not first-pass good }
-  good: { description: total - reject }
-  ideal_s: { description: Σ ideal_cycle_time_s × total_count }
-  ideal_good_s: { description: Σ ideal_cycle_time_s × good_count }
+  small_stop_s: { description: "Unplanned stops shorter than the threshold (inside run time; a performance loss)" }
+  run_s: { description: "Run time = ppt_s - stop_s" }
+  total: { description: "Units counted (intervals starting in the shift)" }
+  reject: { description: "Units not first-pass good" }
+  good: { description: "total - reject" }
+  ideal_s: { description: "Σ ideal_cycle_time_s × total_count" }
+  ideal_good_s: { description: "Σ ideal_cycle_time_s × good_count" }
   speed_loss_s: { description: "run_s - ideal_s - small_stop_s (negative when P > 1; never clamped)" }
-  quality_loss_s: { description: ideal_s - ideal_good_s }
+  quality_loss_s: { description: "ideal_s - ideal_good_s" }
   failures: { description: "Failures whose first remaining second lies in this cell (CONTRACT Reliability)" }
   repair_s: { description: "All remaining seconds of those failures, also the ones in later cells" }
-  scrap_qty: { description: Defect quantity with disposition scrap detected in the cell }
-  rework_qty: { description: Defect quantity with disposition rework detected in the cell }
-  has_counts: { description: At least one count interval starts in the cell }
+  scrap_qty: { description: "Defect quantity with disposition scrap detected in the cell" }
+  rework_qty: { description: "Defect quantity with disposition rework detected in the cell" }
+  has_counts: { description: "At least one count interval starts in the cell" }
 tests:
   - unique: [machine_id, shift_id]
   - not_null: [machine_id, shift_id, plant_id, line_id, production_date, shift_s, planned_stop_s, ppt_s, stop_s, run_s, total, good, ideal_s, ideal_good_s, failures, repair_s]

@@ -4,12 +4,12 @@ description: "The cell split by product and order (CONTRACT §2): each time comp
 grain: [machine_id, shift_id, product_id, order_id]
 tags: [core, oee, fact]
 columns:
-  machine_id: { description: Machine, tests: [not_null, { relationships: { to: dim_machine, field: machine_id } }] }
-  shift_id: { description: Shift, tests: [not_null, { relationships: { to: dim_shift, field: shift_id } }] }
+  machine_id: { description: "Machine", tests: [not_null, { relationships: { to: dim_machine, field: machine_id } }] }
+  shift_id: { description: "Shift", tests: [not_null, { relationships: { to: dim_shift, field: shift_id } }] }
   product_id: { description: "Product ('unassigned' for a cell without counts)" }
   order_id: { description: "Production order (NULL for 'unassigned')" }
   share: { description: "Share of the cell's count-interval seconds (1 for 'unassigned')" }
-  count_interval_s: { description: Seconds of the pair's count intervals starting in the cell }
+  count_interval_s: { description: "Seconds of the pair's count intervals starting in the cell" }
   failures: { description: "The cell's failures times share (fractional: sums over products equal the cell)" }
 tests:
   - unique: [machine_id, shift_id, product_id, order_id]

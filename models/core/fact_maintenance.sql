@@ -4,9 +4,9 @@ description: "One row per maintenance work order, with the machine's line and pl
 grain: [work_order_id]
 tags: [core, reliability, fact]
 columns:
-  machine_id: { description: Machine, tests: [not_null, { relationships: { to: dim_machine, field: machine_id } }] }
+  machine_id: { description: "Machine", tests: [not_null, { relationships: { to: dim_machine, field: machine_id } }] }
   shift_id: { description: "Shift containing failure_at (else repair_start); NULL: none" }
-  repair_duration_s: { description: repair_end - repair_start in seconds }
+  repair_duration_s: { description: "repair_end - repair_start in seconds" }
   response_s: { description: "repair_start - failure_at in seconds (NULL without failure_at)" }
 tests:
   - unique: [work_order_id]

@@ -4,15 +4,15 @@ description: "One row per count interval, with the shift in which its interval_s
 grain: [machine_id, interval_start]
 tags: [core, oee, fact]
 columns:
-  machine_id: { description: Machine, tests: [not_null, { relationships: { to: dim_machine, field: machine_id } }] }
+  machine_id: { description: "Machine", tests: [not_null, { relationships: { to: dim_machine, field: machine_id } }] }
   shift_id: { description: "Shift containing interval_start (NULL: none)", tests: [{ relationships: { to: dim_shift, field: shift_id } }] }
-  product_id: { description: Product, tests: [not_null, { relationships: { to: dim_product, field: product_id } }] }
-  production_date: { description: Production date of the shift }
-  interval_s: { description: Length of the interval in seconds (weights the products of a cell) }
-  ideal_cycle_time_s: { description: Ideal seconds per unit on this machine (routing) }
-  good: { description: total_count - reject_count (first-pass good) }
-  ideal_s: { description: ideal_cycle_time_s × total_count }
-  ideal_good_s: { description: ideal_cycle_time_s × good }
+  product_id: { description: "Product", tests: [not_null, { relationships: { to: dim_product, field: product_id } }] }
+  production_date: { description: "Production date of the shift" }
+  interval_s: { description: "Length of the interval in seconds (weights the products of a cell)" }
+  ideal_cycle_time_s: { description: "Ideal seconds per unit on this machine (routing)" }
+  good: { description: "total_count - reject_count (first-pass good)" }
+  ideal_s: { description: "ideal_cycle_time_s × total_count" }
+  ideal_good_s: { description: "ideal_cycle_time_s × good" }
 tests:
   - unique: [machine_id, interval_start]
   - not_null: [machine_id, interval_start, interval_end, total_count, reject_count, good, ideal_cycle_time_s]

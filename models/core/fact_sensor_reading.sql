@@ -1,16 +1,16 @@
 /*
 materialized: incremental
 unique_key: [machine_id, sensor, ts]
-description: "One row per sensor reading (the largest fact: a plain projection, no joins, so an incremental build only reads the new loads' readings; a reading re-sent later supersedes by key)."
+description: "One row per sensor reading (the largest fact: a plain projection of the raw readings, no joins, so an incremental build only reads the new loads' readings; a reading re-sent later supersedes by key)."
 grain: [machine_id, sensor, ts]
 tags: [core, process, fact]
 columns:
-  machine_id: { description: Machine }
-  sensor: { description: Sensor name (see stg_sensor_specs for its unit and limits) }
-  ts: { description: Time of the reading (instant) }
-  value: { description: Measured value }
+  machine_id: { description: "Machine" }
+  sensor: { description: "Sensor name (see stg_sensor_specs for its unit and limits)" }
+  ts: { description: "Time of the reading (instant)" }
+  value: { description: "Measured value" }
   quality: { description: "good, uncertain or bad (capability and control charts use good only)" }
-  _load_id: { description: Load that brought the reading }
+  _load_id: { description: "Load that brought the reading" }
 tests:
   - not_null: [machine_id, sensor, ts, value, quality]
   - accepted_values: { column: quality, values: [good, uncertain, bad] }
@@ -22,4 +22,4 @@ select
   value,
   quality,
   _load_id
-from ref('stg_sensor_readings')
+from source('sensor_readings')

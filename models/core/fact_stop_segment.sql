@@ -4,20 +4,20 @@ description: "Stop time as it counts in the cells, CONTRACT §2 steps 3-4: each 
 grain: [stop_id, segment_start_ts]
 tags: [core, oee, fact]
 columns:
-  machine_id: { description: Machine, tests: [not_null, { relationships: { to: dim_machine, field: machine_id } }] }
-  shift_id: { description: Shift the segment counts in, tests: [not_null, { relationships: { to: dim_shift, field: shift_id } }] }
-  stop_id: { description: The merged stop (stop_merged) }
-  stop_kind: { description: planned or unplanned }
-  loss_category: { description: Loss category of the merged stop's longest event }
+  machine_id: { description: "Machine", tests: [not_null, { relationships: { to: dim_machine, field: machine_id } }] }
+  shift_id: { description: "Shift the segment counts in", tests: [not_null, { relationships: { to: dim_shift, field: shift_id } }] }
+  stop_id: { description: "The merged stop (stop_merged)" }
+  stop_kind: { description: "planned or unplanned" }
+  loss_category: { description: "Loss category of the merged stop's longest event" }
   loss_bucket: { description: "Cell component the segment adds to: planned (planned_stop_s), breakdown, setup, other_stop (stop_s and its split) or small_stop (small_stop_s, inside run time)" }
-  reason_code: { description: Reason of the merged stop's longest event }
-  merged_stop_start_ts: { description: Start of the whole merged stop }
-  merged_duration_s: { description: Whole merged duration (decides small stops) }
-  segment_start_ts: { description: Start of this piece (inclusive) }
-  segment_end_ts: { description: End of this piece (exclusive) }
-  duration_s: { description: Seconds of the piece, fractional }
+  reason_code: { description: "Reason of the merged stop's longest event" }
+  merged_stop_start_ts: { description: "Start of the whole merged stop" }
+  merged_duration_s: { description: "Whole merged duration (decides small stops)" }
+  segment_start_ts: { description: "Start of this piece (inclusive)" }
+  segment_end_ts: { description: "End of this piece (exclusive)" }
+  duration_s: { description: "Seconds of the piece, fractional" }
   is_open: { description: "The merged stop contains an open event (ends at the cut-off)" }
-  is_failure: { description: The merged stop is a failure }
+  is_failure: { description: "The merged stop is a failure" }
   is_failure_start: { description: "This piece holds the failure's first remaining second: the failure counts in this cell" }
   failure_repair_s: { description: "On the failure's first piece: all its remaining seconds (also those in later cells); else 0" }
 tests:

@@ -4,8 +4,8 @@ description: "Cut-off per plant (CONTRACT §2): the latest interval_end among th
 grain: [plant_id]
 tags: [core, oee]
 columns:
-  cutoff_ts: { description: Latest interval_end of the plant's counts (instant) }
-  cutoff_local_ts: { description: The cut-off in plant-local wall time }
+  cutoff_ts: { description: "Latest interval_end of the plant's counts (instant)" }
+  cutoff_local_ts: { description: "The cut-off in plant-local wall time" }
 tests:
   - unique: [plant_id]
   - not_null: [plant_id, cutoff_ts]

@@ -5,15 +5,15 @@ grain: [stop_id]
 tags: [core, oee]
 columns:
   stop_id: { description: "machine_id/stop_kind/start of the merged stop (UTC)" }
-  stop_kind: { description: planned or unplanned (the reason's planned flag) }
-  stop_start_ts: { description: Earliest start of the merged events }
+  stop_kind: { description: "planned or unplanned (the reason's planned flag)" }
+  stop_start_ts: { description: "Earliest start of the merged events" }
   stop_end_ts: { description: "Latest end of the merged events (an open event: the cut-off)" }
-  merged_duration_s: { description: Whole merged duration in seconds, before clipping }
-  loss_category: { description: Loss category of the longest event }
-  reason_code: { description: Reason of the longest event }
+  merged_duration_s: { description: "Whole merged duration in seconds, before clipping" }
+  loss_category: { description: "Loss category of the longest event" }
+  reason_code: { description: "Reason of the longest event" }
   loss_bucket: { description: "planned, small_stop (unplanned, shorter than the threshold), breakdown, setup or other_stop" }
-  is_open: { description: An event of the stop has no end yet (it ends at the cut-off) }
-  event_count: { description: Events merged into the stop }
+  is_open: { description: "An event of the stop has no end yet (it ends at the cut-off)" }
+  event_count: { description: "Events merged into the stop" }
 tests:
   - unique: [stop_id]
   - not_null: [stop_id, machine_id, plant_id, stop_kind, stop_start_ts, stop_end_ts, loss_category, loss_bucket]

@@ -4,9 +4,9 @@ description: Machines (current snapshot) with their line, plant and the plant's 
 grain: [machine_id]
 tags: [staging]
 columns:
-  line_position: { description: Step of the machine on its line (1 = first) }
-  hourly_cost: { description: Machine cost per hour of planned production time, plant currency }
-  crew_size: { description: Operators per machine while it is planned to run }
+  line_position: { description: "Step of the machine on its line (1 = first)" }
+  hourly_cost: { description: "Machine cost per hour of planned production time, plant currency" }
+  crew_size: { description: "Operators per machine while it is planned to run" }
 */
 select
   m.machine_id,

@@ -4,9 +4,9 @@ description: Operators (current snapshot). Names, e-mails and badge numbers are 
 grain: [operator_id]
 tags: [staging, pii]
 columns:
-  full_name: { description: Operator name, pii: true }
-  email: { description: Operator e-mail, pii: true }
-  badge_no: { description: Badge number, pii: true }
+  full_name: { description: "Operator name", pii: true }
+  email: { description: "Operator e-mail", pii: true }
+  badge_no: { description: "Badge number", pii: true }
 */
 select
   operator_id,

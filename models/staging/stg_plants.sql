@@ -4,9 +4,9 @@ description: Plants as delivered (current snapshot); timezone is the IANA zone e
 grain: [plant_id]
 tags: [staging]
 columns:
-  plant_id: { description: Plant }
-  timezone: { description: IANA time zone of the plant (daylight saving included) }
-  labor_rate_per_hour: { description: Labor cost per person-hour, plant currency }
+  plant_id: { description: "Plant" }
+  timezone: { description: "IANA time zone of the plant (daylight saving included)" }
+  labor_rate_per_hour: { description: "Labor cost per person-hour, plant currency" }
 */
 select
   plant_id,

@@ -5,8 +5,8 @@ grain: [machine_id, interval_start]
 tags: [staging]
 columns:
   reject_count: { description: "Units not first-pass good (scrap and rework included)" }
-  good_count: { description: total_count - reject_count }
-  interval_s: { description: Length of the count interval in seconds (shares a cell among its products) }
+  good_count: { description: "total_count - reject_count" }
+  interval_s: { description: "Length of the count interval in seconds (shares a cell among its products)" }
 */
 select
   machine_id,

@@ -4,9 +4,9 @@ description: Scheduled shifts as delivered, with the plant's time zone and produ
 grain: [shift_id]
 tags: [staging]
 columns:
-  shift_start_ts: { description: Scheduled start (instant) }
-  shift_end_ts: { description: Scheduled end (instant), not yet truncated at the cut-off }
-  production_date: { description: Plant-local date of the shift start (CONTRACT §2) }
+  shift_start_ts: { description: "Scheduled start (instant)" }
+  shift_end_ts: { description: "Scheduled end (instant), not yet truncated at the cut-off" }
+  production_date: { description: "Plant-local date of the shift start (CONTRACT §2)" }
 */
 select
   s.shift_id,

@@ -1,0 +1,74 @@
+/**
+ * Warehouse tests run the real pipeline: ingest drops into a scratch lake, build the project's
+ * models (models/), then read the published models back through the lake reader.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BuildResult, buildWarehouse } from '../../src/models/index.js';
+import type { Scratch } from '../support/drop.js';
+import { ingestFiles, queryLake } from '../support/lake.js';
+
+export const MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../fixtures/warehouse/', import.meta.url));
+
+/** The files of a hand-made drop in test/fixtures/warehouse/<name>/. */
+export async function fixtureDrop(name: string): Promise<Record<string, string>> {
+  const dir = path.join(FIXTURES, name);
+  const files: Record<string, string> = {};
+  for (const file of await readdir(dir)) files[file] = await readFile(path.join(dir, file), 'utf8');
+  return files;
+}
+
+/** Ingests each drop in turn (each must commit), then builds the warehouse once. */
+export async function ingestAndBuild(
+  scratch: Scratch,
+  ...drops: Record<string, string | null>[]
+): Promise<{ lake: string; build: BuildResult; loadIds: string[] }> {
+  const loadIds: string[] = [];
+  for (const files of drops) {
+    const ingest = await ingestFiles(scratch, files);
+    if (ingest.status !== 'committed') {
+      throw new Error(`drop did not load: ${ingest.status} ${JSON.stringify(ingest.load.error)}`);
+    }
+    loadIds.push(ingest.load.load_id);
+  }
+  const lake = scratch.path('lake');
+  const build = await buildWarehouse({ lake, modelsDir: MODELS_DIR, parallelism: 2 });
+  return { lake, build, loadIds };
+}
+
+/** Error tests that failed or could not run: a published build has none. */
+export function blockingProblems(build: BuildResult): string[] {
+  const models = build.models
+    .filter((model) => model.status === 'failed')
+    .map((model) => `model ${model.name}: ${model.error?.message}`);
+  const tests = build.tests
+    .filter((test) => test.status === 'error' || (test.status === 'fail' && test.severity === 'error'))
+    .map(
+      (test) => `${test.model} ${test.name}: ${test.status} ${test.message ?? JSON.stringify(test.sample)}`,
+    );
+  return [...models, ...tests];
+}
+
+/** Warning tests that failed, by "model name". */
+export function failedWarnings(build: BuildResult): string[] {
+  return build.tests
+    .filter((test) => test.severity === 'warn' && test.status === 'fail')
+    .map((test) => `${test.model} ${test.name}`);
+}
+
+export function query<T = Record<string, unknown>>(lake: string, sql: string): Promise<T[]> {
+  return queryLake<T>(lake, sql);
+}
+
+/** A cell's ratios computed from its components, as CONTRACT §3 defines them (0 denominator: null). */
+export const CELL_RATIOS_SQL = `
+  run_s / nullif(ppt_s, 0) as availability,
+  ideal_s / nullif(run_s, 0) as performance,
+  ideal_good_s / nullif(ideal_s, 0) as quality,
+  ideal_good_s / nullif(ppt_s, 0) as oee`;
+
+export function round4(value: unknown): number {
+  return Math.round(Number(value) * 1e4) / 1e4;
+}
