@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
+import { registerBuild } from './commands/build.js';
+import { registerCompile } from './commands/compile.js';
+import { registerDq } from './commands/dq.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerLake } from './commands/lake.js';
 import { registerLoads } from './commands/loads.js';
+import { registerModels } from './commands/models.js';
 import { registerQuarantine } from './commands/quarantine.js';
 import { registerQuery } from './commands/query.js';
+import { registerTest } from './commands/test.js';
 import { withExamples } from './shell.js';
 
 // `lathe … | head` closes stdout early: that ends the output, it is not an error.
@@ -25,6 +30,7 @@ withExamples(
   'lathe generate --out demo/drop --scale small',
   'lathe ingest demo/drop',
   'lathe loads',
+  'lathe build',
 );
 
 for (const register of [
@@ -34,6 +40,11 @@ for (const register of [
   registerQuarantine,
   registerQuery,
   registerLake,
+  registerBuild,
+  registerModels,
+  registerCompile,
+  registerTest,
+  registerDq,
 ]) {
   register(program);
 }

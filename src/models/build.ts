@@ -442,7 +442,9 @@ class BuildRun {
     for (const test of this.project.singularTests) {
       const reads = test.refs.every((ref) => this.models[ref]);
       const touches = test.refs.length === 0 || test.refs.some((ref) => this.selected.has(ref));
-      if (reads && touches) compiled.push(compileSingularTest(test));
+      if (!reads || !touches) continue;
+      if (test.references.some((r) => r.kind === 'source_history')) await this.ensureHistoryViews();
+      compiled.push(compileSingularTest(test));
     }
     const results = await Promise.all(
       compiled.map((test) =>
