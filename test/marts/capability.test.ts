@@ -1,0 +1,128 @@
+/**
+ * mart_capability against hand calculations (CONTRACT §3 Process capability), through ingest,
+ * build and query.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { validDrop, withLines } from '../support/drop.js';
+import { buildMarts, type MartLake, readingLines, round4 } from './support.js';
+
+interface Capability {
+  sensor: string;
+  month_start: string;
+  n: number;
+  mean: number;
+  sigma_within: number;
+  sigma_overall: number;
+  cp: number | null;
+  cpk: number | null;
+  cpu: number | null;
+  cpl: number | null;
+  pp: number | null;
+  ppk: number | null;
+  ppu: number | null;
+  ppl: number | null;
+  capability_status: string;
+}
+
+// The contract's oracle: USL 7.02, LSL 5.70, mean 6.25, sigma .15 -> Cp 1.467, Cpk 1.222.
+// A series with exactly those statistics: 26 readings alternating 6.25 + d and 6.25 - d.
+// Mean = 6.25 (13 of each); every moving range is 2d, so sigma_within = 2d / 1.128 = .15 when
+// d = .15 * 1.128 / 2 = .0846. Cp = (7.02 - 5.70) / (6 * .15) = 1.32 / .9 = 1.4667;
+// Cpk = min(7.02 - 6.25, 6.25 - 5.70) / (3 * .15) = .55 / .45 = 1.2222.
+const D = 0.0846;
+const oracle = Array.from({ length: 26 }, (_, i) => (i % 2 === 0 ? 6.25 + D : 6.25 - D));
+
+describe('mart_capability: Cp/Cpk/Pp/Ppk per machine, sensor and month', () => {
+  let lake: MartLake;
+  let rows: Map<string, Capability>;
+
+  before(async () => {
+    let files = withLines(
+      validDrop(),
+      'sensor_specs.csv',
+      'M1,thickness_mm,mm,5.70,7.02,6.25',
+      'M1,few_mm,mm,5.70,7.02,6.25',
+      'M1,upper_only_c,C,,80,',
+      'M1,flat_mm,mm,5.70,7.02,6.25',
+    );
+    files = withLines(
+      files,
+      'sensor_readings.csv',
+      ...readingLines('M1', 'thickness_mm', '2026-03-10T08:00:00Z', oracle),
+      // Not good: left out (a bad reading in the middle would change every statistic).
+      'M1,thickness_mm,2026-03-10T08:00:30Z,9.99,bad',
+      'M1,thickness_mm,2026-03-10T08:01:30Z,1.11,uncertain',
+      // 24 good readings: too few.
+      ...readingLines('M1', 'few_mm', '2026-03-10T08:00:00Z', oracle.slice(0, 24)),
+      // One-sided spec (USL 80 only). Values 50, 51, 52 repeated: mean 51, every |MR| is 1 or 2.
+      ...readingLines(
+        'M1',
+        'upper_only_c',
+        '2026-03-10T08:00:00Z',
+        Array.from({ length: 30 }, (_, i) => 50 + (i % 3)),
+      ),
+      // No variation at all: sigma 0.
+      ...readingLines('M1', 'flat_mm', '2026-03-10T08:00:00Z', Array(30).fill(6.25)),
+      // 2026-02-28 23:30 UTC is 2026-03-01 00:30 in Berlin: a March reading of the plant.
+      ...readingLines('M1', 'flat_mm', '2026-02-28T23:30:00Z', [6.25]),
+    );
+    lake = await buildMarts(files, ['+mart_capability']);
+    const result = await lake.query<Capability>(
+      `select * replace (strftime(month_start, '%Y-%m-%d') as month_start) from mart_capability where machine_id = 'M1'`,
+    );
+    rows = new Map(result.map((row) => [`${row.sensor} ${row.month_start}`, row]));
+  });
+  after(() => lake?.dispose());
+
+  it("reproduces the contract's oracle: Cp 1.467, Cpk 1.222", () => {
+    const row = rows.get('thickness_mm 2026-03-01')!;
+    assert.equal(row.n, 26, 'bad and uncertain readings are left out');
+    assert.equal(round4(row.mean), 6.25);
+    assert.equal(round4(row.sigma_within), 0.15);
+    assert.equal(round4(row.cp), 1.4667);
+    assert.equal(round4(row.cpk), 1.2222);
+    // Two-sided: Cpk = min(Cpu, Cpl); Cpu = .77 / .45 = 1.7111, Cpl = .55 / .45 = 1.2222.
+    assert.equal(round4(row.cpu), 1.7111);
+    assert.equal(round4(row.cpl), 1.2222);
+    // sigma_overall = d * sqrt(n / (n - 1)) = .0846 * sqrt(26/25) = .086275;
+    // Pp = 1.32 / (6 * .086275) = 2.5500, Ppk = .55 / (3 * .086275) = 2.1250.
+    const sigmaOverall = D * Math.sqrt(26 / 25);
+    assert.equal(round4(row.sigma_overall), round4(sigmaOverall));
+    assert.equal(round4(row.pp), round4(1.32 / (6 * sigmaOverall)));
+    assert.equal(round4(row.ppk), round4(0.55 / (3 * sigmaOverall)));
+    assert.equal(row.capability_status, 'ok');
+  });
+
+  it('gives no index below 25 readings', () => {
+    const row = rows.get('few_mm 2026-03-01')!;
+    assert.equal(row.n, 24);
+    assert.equal(row.capability_status, 'too_few_readings');
+    assert.deepEqual(
+      [row.cp, row.cpk, row.pp, row.ppk, row.cpu, row.cpl],
+      [null, null, null, null, null, null],
+    );
+  });
+
+  it('gives only Cpu and Ppu for an upper limit alone', () => {
+    const row = rows.get('upper_only_c 2026-03-01')!;
+    // 50,51,52 x 10: mean 51; moving ranges 1,1,2 repeating over 29 ranges: 1,1,2 x 9 + 1,1
+    // = (9 * 4 + 2) / 29 = 38/29; sigma_within = 38/29/1.128; Cpu = (80 - 51) / (3 sigma_within).
+    const sigmaWithin = 38 / 29 / 1.128;
+    assert.equal(round4(row.sigma_within), round4(sigmaWithin));
+    assert.equal(round4(row.cpu), round4(29 / (3 * sigmaWithin)));
+    assert.ok(row.ppu !== null && row.ppu > 0);
+    assert.deepEqual(
+      [row.cp, row.cpk, row.cpl, row.pp, row.ppk, row.ppl],
+      [null, null, null, null, null, null],
+    );
+  });
+
+  it('gives null, not infinity, when sigma is 0; months are plant-local', () => {
+    const row = rows.get('flat_mm 2026-03-01')!;
+    assert.equal(row.n, 31, 'the reading at 23:30 UTC on Feb 28 is 00:30 on March 1 in Berlin');
+    assert.equal(row.capability_status, 'zero_sigma');
+    assert.deepEqual([row.cp, row.cpk, row.pp, row.ppk], [null, null, null, null]);
+    assert.equal(rows.has('flat_mm 2026-02-01'), false);
+  });
+});
