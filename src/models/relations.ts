@@ -82,7 +82,8 @@ export function modelStateSql(layout: LakeLayout, model: BuildModel): string {
     return `SELECT ${columns || 'NULL AS _empty'} WHERE false`;
   }
   const scan = (files: string[]) =>
-    `read_parquet(${sqlList(files.map((file) => layout.absolute(file)))}, union_by_name = true)`;
+    // No hive partitioning: the `build=<id>` folder must not become a column of the model.
+    `read_parquet(${sqlList(files.map((file) => layout.absolute(file)))}, union_by_name = true, hive_partitioning = false)`;
   if (parts.length === 1) return `SELECT * FROM ${scan(parts[0]!.files)}`;
   const union = parts
     .map((part) => `SELECT *, ${sqlString(part.buildId)} AS _build_id FROM ${scan(part.files)}`)

@@ -63,5 +63,43 @@ describe('model engine: load, build, read', () => {
     ]);
     const view = await queryLake(lake, 'select sum(good_count) as good from stg_counts');
     assert.deepEqual(view, [{ good: 8040 }]);
+    const [columns] = await queryLake(lake, 'select * from machine_counts limit 1');
+    assert.deepEqual(
+      Object.keys(columns!),
+      ['machine_id', 'line_id', 'total', 'good'],
+      'no partition column leaks in',
+    );
+  });
+
+  it('--select builds the selected models and takes the others from the current build', async () => {
+    const lake = scratch.path('lake');
+    const subset = await buildWarehouse({ lake, modelsDir: BASIC, select: 'machine_counts' });
+    assert.equal(subset.status, 'published');
+    assert.deepEqual(
+      subset.models.map((model) => [model.name, model.status]),
+      [
+        ['stg_counts', 'reused'],
+        ['machine_counts', 'built'],
+      ],
+    );
+    assert.ok(
+      subset.tests.every((test) => test.model === 'machine_counts'),
+      'only the selected models are tested',
+    );
+    const upstream = await buildWarehouse({ lake, modelsDir: BASIC, select: ['+machine_counts'] });
+    assert.deepEqual(
+      upstream.models.map((model) => model.status),
+      ['built', 'built'],
+    );
+    assert.deepEqual(await queryLake(lake, 'select sum(total)::int as total from machine_counts'), [
+      { total: 8100 },
+    ]);
+  });
+
+  it('an unknown table suggests a model name', async () => {
+    await assert.rejects(
+      queryLake(scratch.path('lake'), 'select * from machine_count'),
+      /did you mean `machine_counts`/,
+    );
   });
 });

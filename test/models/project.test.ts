@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadProject, selectModels } from '../../src/models/index.js';
+import { LatheError } from '../../src/util/errors.js';
+
+const fixture = (name: string) => new URL(`../fixtures/models/${name}`, import.meta.url).pathname;
+
+async function loadError(name: string): Promise<LatheError> {
+  try {
+    await loadProject(fixture(name));
+  } catch (error) {
+    assert.ok(error instanceof LatheError, String(error));
+    return error;
+  }
+  assert.fail(`loading ${name} should fail`);
+}
+
+describe('model graph errors name the file and line', () => {
+  it('a cycle is refused with its path', async () => {
+    const error = await loadError('cycle');
+    assert.equal(error.code, 'model_cycle');
+    assert.match(error.message, /b -> c -> stg_a -> b/);
+    assert.match(error.location.file ?? '', /cycle\/core\/b\.sql$/);
+    assert.equal(error.location.line, 5, 'the line of ref(c) in b.sql');
+  });
+
+  it('an unknown ref says which model was meant and where', async () => {
+    const error = await loadError('unknown-ref');
+    assert.equal(error.code, 'unknown_ref');
+    assert.match(error.message, /`totals` refs unknown model `stg_count`; did you mean `stg_counts`\?/);
+    assert.match(error.location.file ?? '', /unknown-ref\/core\/totals\.sql$/);
+    assert.equal(error.location.line, 5);
+    assert.match(error.fix ?? '', /ref\('stg_counts'\)/);
+  });
+
+  it('two models of one name are refused', async () => {
+    const error = await loadError('duplicate');
+    assert.equal(error.code, 'duplicate_model');
+    assert.match(error.message, /core\/m\.sql and .*staging\/m\.sql|staging\/m\.sql and .*core\/m\.sql/);
+  });
+
+  it('a bad header value is refused at its line', async () => {
+    const error = await loadError('bad-header');
+    assert.equal(error.code, 'bad_model_header');
+    assert.equal(error.location.line, 3);
+    assert.match(error.message, /materialized/);
+  });
+
+  it('a ref inside a comment or a string is no dependency', async () => {
+    const project = await loadProject(fixture('basic'));
+    assert.deepEqual(project.byName.get('machine_counts')!.refs, ['stg_counts']);
+  });
+});
+
+describe('--select', () => {
+  it('model+, +model, tag:x and plain names', async () => {
+    const project = await loadProject(fixture('incremental'));
+    const names = (select: string) => [...selectModels(project, select)].sort();
+    assert.deepEqual(names('counts_inc+'), ['counts_inc', 'machine_totals']);
+    assert.deepEqual(names('+machine_totals'), ['counts_inc', 'machine_totals']);
+    assert.deepEqual(names('machine_totals'), ['machine_totals']);
+    assert.deepEqual(names('machine_versions,machine_totals'), ['machine_totals', 'machine_versions']);
+    const basic = await loadProject(fixture('basic'));
+    assert.deepEqual([...selectModels(basic, 'tag:counts')], ['machine_counts']);
+    assert.throws(() => selectModels(basic, 'machine_count'), /did you mean `machine_counts`/);
+    assert.throws(() => selectModels(basic, 'tag:nope'), /no model is tagged `nope`.*|tags in this project/);
+  });
+});
