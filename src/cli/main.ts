@@ -5,6 +5,7 @@ import { registerCompile } from './commands/compile.js';
 import { registerDq } from './commands/dq.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerIngest } from './commands/ingest.js';
+import { registerKpi } from './commands/kpi.js';
 import { registerLake } from './commands/lake.js';
 import { registerLoads } from './commands/loads.js';
 import { registerModels } from './commands/models.js';
@@ -45,6 +46,7 @@ for (const register of [
   registerCompile,
   registerTest,
   registerDq,
+  registerKpi,
 ]) {
   register(program);
 }

@@ -42,103 +42,66 @@ const ATTRIBUTE_COLUMNS: Record<Attribute, string[]> = {
   product: ['dp.material_cost', 'dp.unit_cost', 'dp.rework_cost', 'dp.unit_price', 'dp.defect_opportunities'],
 };
 
-/** Where the row's plant, machine and product ids are (aliases of the source's FROM). */
-interface Ids {
-  plant: string;
-  machine: string;
-  product: string;
-}
-
-function attributeJoins(
-  attributes: ReadonlySet<Attribute>,
-  ids: Ids,
-): { columns: string[]; joins: string[] } {
+/** `x` is the row that carries plant_id, machine_id and product_id. */
+function attributeJoins(attributes: ReadonlySet<Attribute>): { columns: string[]; joins: string[] } {
   const columns: string[] = [];
   const joins: string[] = [];
   if (attributes.has('plant')) {
     columns.push(...ATTRIBUTE_COLUMNS.plant);
-    joins.push(`left join dim_plant pl on pl.plant_id = ${ids.plant}`);
+    joins.push('left join dim_plant pl on pl.plant_id = x.plant_id');
   }
   if (attributes.has('machine')) {
     columns.push(...ATTRIBUTE_COLUMNS.machine);
-    joins.push(`left join dim_machine dm on dm.machine_id = ${ids.machine} and dm.is_current`);
+    joins.push('left join dim_machine dm on dm.machine_id = x.machine_id and dm.is_current');
   }
   if (attributes.has('product')) {
     columns.push(...ATTRIBUTE_COLUMNS.product);
-    joins.push(`left join dim_product dp on dp.product_id = ${ids.product} and dp.is_current`);
+    joins.push('left join dim_product dp on dp.product_id = x.product_id and dp.is_current');
   }
   return { columns, joins };
 }
-
-const ROW_IDS: Ids = { plant: 'x.plant_id', machine: 'x.machine_id', product: 'x.product_id' };
 
 function select(
   keys: string[],
   measures: string[],
   from: string,
   attributes: ReadonlySet<Attribute>,
-  ids: Ids = ROW_IDS,
+  where?: string,
 ): string {
-  const extra = attributeJoins(attributes, ids);
-  return `select ${[...keys, ...measures, ...extra.columns].join(', ')}\n    from ${from}${extra.joins.map((join) => `\n    ${join}`).join('')}`;
+  const extra = attributeJoins(attributes);
+  return `select ${[...keys, ...measures, ...extra.columns].join(', ')}\n    from ${from}${extra.joins.map((join) => `\n    ${join}`).join('')}${where ? `\n    where ${where}` : ''}`;
 }
+
+/** Key columns every fact row carries (the product fact and fact_defect carry their cell's). */
+const CELL_KEYS = [
+  'x.machine_id',
+  'x.line_id',
+  'x.plant_id',
+  'x.shift_id',
+  'x.production_date',
+  'x.line_position',
+];
+const PRODUCT_KEYS = ['x.product_id', 'x.order_id'];
+const NO_PRODUCT_KEYS = ['cast(null as varchar) as product_id', 'cast(null as varchar) as order_id'];
 
 /** One SELECT with the normalized columns of the source. */
 export function sourceSql(name: SourceName, options: SourceOptions): string {
   switch (name) {
-    case 'cells': {
-      if (!options.productGrain) {
-        return select(
-          [
-            'x.machine_id',
-            'x.line_id',
-            'x.plant_id',
-            'x.shift_id',
-            'x.production_date',
-            'x.line_position',
-            'cast(null as varchar) as product_id',
-            'cast(null as varchar) as order_id',
-          ],
-          CELL_COMPONENTS.map((component) => `x.${component}`),
-          'fact_machine_shift x',
-          options.attributes,
-        );
-      }
-      // The product fact's rows carry the cell keys; line, plant, day and position come from the
-      // cell itself, so the product grain agrees with the cell grain on every attribute.
+    case 'cells':
       return select(
-        [
-          'x.machine_id',
-          'f.line_id',
-          'f.plant_id',
-          'x.shift_id',
-          'f.production_date',
-          'f.line_position',
-          'x.product_id',
-          'x.order_id',
-        ],
+        [...CELL_KEYS, ...(options.productGrain ? PRODUCT_KEYS : NO_PRODUCT_KEYS)],
         CELL_COMPONENTS.map((component) => `x.${component}`),
-        'fact_machine_shift_product x\n    join fact_machine_shift f on f.machine_id = x.machine_id and f.shift_id = x.shift_id',
+        options.productGrain ? 'fact_machine_shift_product x' : 'fact_machine_shift x',
         options.attributes,
-        { ...ROW_IDS, plant: 'f.plant_id' },
       );
-    }
     case 'defects':
       // A defect counts in the machine's shift that contains it; one in no shift counts nowhere.
       return select(
-        [
-          'x.machine_id',
-          'x.line_id',
-          'x.plant_id',
-          'x.shift_id',
-          's.production_date',
-          'x.line_position',
-          'x.product_id',
-          'x.order_id',
-        ],
+        [...CELL_KEYS, ...PRODUCT_KEYS],
         ['x.quantity', 'x.disposition', 'x.scrap_cost', 'x.rework_cost'],
-        'fact_defect x\n    join dim_shift s on s.shift_id = x.shift_id',
+        'fact_defect x',
         options.attributes,
+        'x.shift_id is not null',
       );
     case 'calendar':
       // Every plant-local day of the machine's plant from its first to its last production day,
@@ -174,7 +137,6 @@ export const WAREHOUSE_TABLES = [
   'fact_machine_shift_product',
   'fact_defect',
   'dim_date',
-  'dim_shift',
   'dim_machine',
   'dim_plant',
   'dim_product',

@@ -60,7 +60,7 @@ export interface Cell {
   repair_s: number;
 }
 
-export type ProductCell = Omit<Cell, 'plant_id' | 'line_id' | 'line_position' | 'production_date'> & {
+export type ProductCell = Cell & {
   product_id: string;
   order_id: string | null;
 };
@@ -202,8 +202,7 @@ export function buildFactory(input: FactoryInput): Factory {
     for (const product of products) {
       const good = product.total - product.reject;
       const row: ProductCell = {
-        machine_id: cell.machine_id,
-        shift_id: cell.shift_id,
+        ...cell,
         product_id: product.product_id,
         order_id: product.order_id,
         shift_s: cell.shift_s * product.share,
@@ -474,8 +473,7 @@ export async function openWarehouse(factory: Factory): Promise<KpiReader & { clo
       db,
       'fact_machine_shift_product',
       {
-        machine_id: 'VARCHAR',
-        shift_id: 'VARCHAR',
+        ...cellKeys,
         product_id: 'VARCHAR',
         order_id: 'VARCHAR',
         ...COMPONENT_TYPES,
@@ -498,6 +496,7 @@ export async function openWarehouse(factory: Factory): Promise<KpiReader & { clo
         quantity: 'INTEGER',
         disposition: 'VARCHAR',
         shift_id: 'VARCHAR',
+        production_date: 'DATE',
         plant_id: 'VARCHAR',
         line_id: 'VARCHAR',
         line_position: 'INTEGER',
