@@ -67,7 +67,7 @@ describe('mart_capability: Cp/Cpk/Pp/Ppk per machine, sensor and month', () => {
       // 2026-02-28 23:30 UTC is 2026-03-01 00:30 in Berlin: a March reading of the plant.
       ...readingLines('M1', 'flat_mm', '2026-02-28T23:30:00Z', [6.25]),
     );
-    lake = await buildMarts(files, ['+mart_capability']);
+    lake = await buildMarts(files);
     const result = await lake.query<Capability>(
       `select * replace (strftime(month_start, '%Y-%m-%d') as month_start) from mart_capability where machine_id = 'M1'`,
     );

@@ -15,7 +15,7 @@ import { buildMarts, type MartLake, round4 } from './support.js';
  *   Defects: M1 X 30 scrap, M1 Y 20 rework, M2 Z 20 use_as_is; one before any shift (counts nowhere).
  * Day 2 (2026-03-03, shift S2), product B: M1 40,000 made / 40 rejects; defects M1 X 40 scrap.
  */
-export function qualityDrop(): DropFiles {
+function qualityDrop(): DropFiles {
   return {
     ...validDrop(),
     'machines.csv': `machine_id,line_id,machine_name,machine_type,line_position,hourly_cost,crew_size
@@ -72,11 +72,7 @@ describe('quality marts: FPY, RTY, rates, DPMO, sigma level, Pareto', () => {
   let lake: MartLake;
 
   before(async () => {
-    lake = await buildMarts(qualityDrop(), [
-      '+mart_quality_line_day',
-      '+mart_quality_machine_day',
-      '+mart_defect_pareto',
-    ]);
+    lake = await buildMarts(qualityDrop());
   });
   after(() => lake?.dispose());
 

@@ -56,7 +56,7 @@ describe('I-MR control limits and Western Electric rules', () => {
       // 24 good readings: no limits, no violations.
       ...readingLines('M1', 'short', '2026-03-10T00:00:00Z', [...Array(12).fill(40), ...Array(12).fill(90)]),
     );
-    lake = await buildMarts(files, ['+mart_spc_violations']);
+    lake = await buildMarts(files);
   });
   after(() => lake?.dispose());
 

@@ -16,7 +16,8 @@ export interface MartLake {
 }
 
 /**
- * Ingests `files`, builds `select` (default: everything) and checks that the build published
+ * Ingests `files`, builds `select` (default: every model; a selection still runs the tests of
+ * its models, which may name models outside it) and checks that the build published
  * with no failing error test.
  */
 export async function buildMarts(files: DropFiles, select?: string[]): Promise<MartLake> {
