@@ -85,11 +85,17 @@ export function modelStateSql(layout: LakeLayout, model: BuildModel): string {
     // No hive partitioning: the `build=<id>` folder must not become a column of the model.
     `read_parquet(${sqlList(files.map((file) => layout.absolute(file)))}, union_by_name = true, hive_partitioning = false)`;
   if (parts.length === 1) return `SELECT * FROM ${scan(parts[0]!.files)}`;
-  const union = parts
-    .map((part) => `SELECT *, ${sqlString(part.buildId)} AS _build_id FROM ${scan(part.files)}`)
-    .join(' UNION ALL BY NAME ');
-  const key = model.uniqueKey.map(ident).join(', ');
-  return `SELECT * EXCLUDE (_build_id) FROM (${union}) QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY _build_id DESC) = 1`;
+  // Upsert by key, latest part wins: each part keeps the rows whose key no later part has.
+  // Anti joins against the (small) later parts, not a window over every row.
+  const keys = model.uniqueKey.map(ident);
+  const on = keys.map((key) => `t.${key} = l.${key}`).join(' AND ');
+  const selects = parts.map((part, index) => {
+    const later = parts.slice(index + 1);
+    if (later.length === 0) return `SELECT * FROM ${scan(part.files)}`;
+    const laterKeys = `SELECT ${keys.join(', ')} FROM ${scan(later.flatMap((p) => p.files))}`;
+    return `SELECT t.* FROM ${scan(part.files)} t ANTI JOIN (${laterKeys}) l ON ${on}`;
+  });
+  return selects.reverse().join(' UNION ALL BY NAME ');
 }
 
 /**
