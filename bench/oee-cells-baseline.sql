@@ -51,10 +51,12 @@ part AS (
    AND st.start_ts < sh.end_ts AND st.end_ts > sh.start_ts
 ),
 -- An unplanned part loses whatever planned time it overlaps (merged planned parts never overlap).
+-- The FILTER matters: DuckDB's least/greatest skip NULLs, so an unmatched row would subtract itself.
 unplanned AS (
   SELECT u.machine_id, u.shift_id, u.loss_category, u.small,
          epoch(u.end_ts) - epoch(u.start_ts)
-           - coalesce(sum(epoch(least(u.end_ts, p.end_ts)) - epoch(greatest(u.start_ts, p.start_ts))), 0) AS remaining_s
+           - coalesce(sum(epoch(least(u.end_ts, p.end_ts)) - epoch(greatest(u.start_ts, p.start_ts)))
+                      FILTER (WHERE p.machine_id IS NOT NULL), 0) AS remaining_s
   FROM part u
   LEFT JOIN part p ON p.planned AND p.machine_id = u.machine_id AND p.shift_id = u.shift_id
    AND p.start_ts < u.end_ts AND p.end_ts > u.start_ts
