@@ -11,6 +11,8 @@ import { ingestFiles, queryLake } from '../support/lake.js';
 export const MODELS_DIR = fileURLToPath(new URL('../../models', import.meta.url));
 
 export interface MartLake {
+  /** The lake folder. */
+  path: string;
   query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
   dispose(): Promise<void>;
 }
@@ -35,6 +37,7 @@ export async function buildMarts(files: DropFiles, select?: string[]): Promise<M
     );
     assert.equal(build.status, 'published', JSON.stringify(build.error ?? build.models));
     return {
+      path: lake,
       query: <T>(sql: string) => queryLake<T>(lake, sql),
       dispose: () => scratch.dispose(),
     };
