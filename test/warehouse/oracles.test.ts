@@ -7,37 +7,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Scratch } from '../support/drop.js';
-import { blockingProblems, CELL_RATIOS_SQL, fixtureDrop, ingestAndBuild, query, round4 } from './support.js';
-
-interface Cell {
-  machine_id: string;
-  shift_s: number;
-  planned_stop_s: number;
-  ppt_s: number;
-  stop_s: number;
-  breakdown_s: number;
-  run_s: number;
-  total: number;
-  reject: number;
-  good: number;
-  ideal_s: number;
-  ideal_good_s: number;
-  availability: number | null;
-  performance: number | null;
-  quality: number | null;
-  oee: number | null;
-}
-
-const CELLS_SQL = `select *, ${CELL_RATIOS_SQL} from fact_machine_shift order by machine_id`;
+import { blockingProblems, type Cell, cellsOf, fixtureDrop, ingestAndBuild, round4 } from './support.js';
 
 /** Ingests the fixture into a lake of its own, builds, and reads the cells back. */
-async function cellsOf(fixture: string): Promise<Cell[]> {
+async function cellsOfFixture(fixture: string): Promise<Cell[]> {
   const scratch = await Scratch.create();
   try {
     const { lake, build } = await ingestAndBuild(scratch, await fixtureDrop(fixture));
     assert.deepEqual(blockingProblems(build), []);
     assert.equal(build.status, 'published');
-    return await query<Cell>(lake, CELLS_SQL);
+    return await cellsOf(lake);
   } finally {
     await scratch.dispose();
   }
@@ -49,7 +28,7 @@ describe('oracles of CONTRACT §3 through ingest, build and query', () => {
     // PPT = 28800 - 3600 = 25200 s (420 min). Breakdown 09:00-09:47 = 2820 s: run = 22380 s (373 min).
     // Ideal cycle 1 s: ideal_s = 19271, ideal_good_s = 19271 - 423 = 18848.
     // A = 22380/25200 = .88810, P = 19271/22380 = .86108, Q = 18848/19271 = .97805, OEE = 18848/25200 = .74794.
-    const [cell, ...others] = await cellsOf('vorne');
+    const [cell, ...others] = await cellsOfFixture('vorne');
     assert.equal(others.length, 0);
     assert.equal(cell!.shift_s, 28800);
     assert.equal(cell!.planned_stop_s, 3600);
@@ -71,7 +50,7 @@ describe('oracles of CONTRACT §3 through ingest, build and query', () => {
     // 480 min shift, breaks 15 + 30 min: PPT = 435 min = 26100 s; 30 min down: run = 405 min = 24300 s.
     // Ideal 2 parts/min = 30 s a part: ideal_s = 700 × 30 = 21000, ideal_good_s = 675 × 30 = 20250.
     // A = 24300/26100 = .93103, P = 21000/24300 = .86420, Q = 20250/21000 = .96429, OEE = 20250/26100 = .77586.
-    const [cell] = await cellsOf('vorne2');
+    const [cell] = await cellsOfFixture('vorne2');
     assert.equal(cell!.ppt_s, 26100);
     assert.equal(cell!.run_s, 24300);
     assert.equal(cell!.ideal_s, 21000);
@@ -86,7 +65,7 @@ describe('oracles of CONTRACT §3 through ingest, build and query', () => {
     // Ideal cycle 60 s. M1: PPT 100 min = 6000 s, run 90 min = 5400 s, 80 made, 80 good: ideal_s = ideal_good_s = 4800.
     // M2: PPT 300 min = 18000 s, run 150 min = 9000 s, 150 made, 135 good: ideal_s = 9000, ideal_good_s = 8100.
     // Line: (4800 + 8100) / (6000 + 18000) = .5375, not the mean of .80 and .45 (.625).
-    const cells = await cellsOf('rollup');
+    const cells = await cellsOfFixture('rollup');
     assert.deepEqual(
       cells.map((cell) => [
         cell.machine_id,

@@ -67,6 +67,43 @@ export function query<T = Record<string, unknown>>(lake: string, sql: string): P
   return queryLake<T>(lake, sql);
 }
 
+/** A row of fact_machine_shift with its ratios (CELL_RATIOS_SQL). */
+export interface Cell {
+  machine_id: string;
+  shift_id: string;
+  partial: boolean;
+  shift_s: number;
+  planned_stop_s: number;
+  ppt_s: number;
+  stop_s: number;
+  breakdown_s: number;
+  setup_s: number;
+  other_stop_s: number;
+  small_stop_s: number;
+  run_s: number;
+  total: number;
+  reject: number;
+  good: number;
+  ideal_s: number;
+  ideal_good_s: number;
+  failures: number;
+  repair_s: number;
+  scrap_qty: number;
+  rework_qty: number;
+  availability: number | null;
+  performance: number | null;
+  quality: number | null;
+  oee: number | null;
+}
+
+/** Every cell of the lake's current build, with its ratios. */
+export function cellsOf(lake: string): Promise<Cell[]> {
+  return query<Cell>(
+    lake,
+    `select *, ${CELL_RATIOS_SQL} from fact_machine_shift order by machine_id, shift_start_ts`,
+  );
+}
+
 /** A cell's ratios computed from its components, as CONTRACT §3 defines them (0 denominator: null). */
 export const CELL_RATIOS_SQL = `
   run_s / nullif(ppt_s, 0) as availability,

@@ -13,7 +13,8 @@ import { Scratch } from '../support/drop.js';
 import {
   baseDrop,
   blockingProblems,
-  CELL_RATIOS_SQL,
+  type Cell,
+  cellsOf,
   csv,
   failedWarnings,
   ingestAndBuild,
@@ -94,34 +95,6 @@ export const drop = () =>
     ),
   });
 
-interface Cell {
-  machine_id: string;
-  shift_id: string;
-  partial: boolean;
-  shift_s: number;
-  planned_stop_s: number;
-  ppt_s: number;
-  stop_s: number;
-  breakdown_s: number;
-  setup_s: number;
-  other_stop_s: number;
-  small_stop_s: number;
-  run_s: number;
-  total: number;
-  reject: number;
-  good: number;
-  ideal_s: number;
-  ideal_good_s: number;
-  failures: number;
-  repair_s: number;
-  scrap_qty: number;
-  rework_qty: number;
-  availability: number | null;
-  performance: number | null;
-  quality: number | null;
-  oee: number | null;
-}
-
 describe('time rules of CONTRACT §2 through ingest, build and query', () => {
   let scratch: Scratch;
   let lake: string;
@@ -140,7 +113,7 @@ describe('time rules of CONTRACT §2 through ingest, build and query', () => {
     assert.equal(built.build.status, 'published');
     lake = built.lake;
     warnings = failedWarnings(built.build);
-    for (const row of await query<Cell>(lake, `select *, ${CELL_RATIOS_SQL} from fact_machine_shift`)) {
+    for (const row of await cellsOf(lake)) {
       cells.set(`${row.machine_id} ${row.shift_id}`, row);
     }
   });
