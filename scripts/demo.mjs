@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: the demo on the embedded defaults. Generates a small synthetic factory into
-// ./demo/drop (once), ingests it into ./lake, and shows what was loaded. Later issues extend
-// this one entry point (build the warehouse, open the dashboard, stream live data).
+// ./demo/drop (once), ingests it into ./lake, shows what was loaded, builds the warehouse and
+// asks it for OEE. Later issues extend this one entry point (dashboard, live stream).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -41,9 +41,18 @@ if (!existsSync(path.join(drop, 'machines.csv'))) {
 step('ingest it into the lake (a drop already loaded is recognised and skipped)', ['ingest', drop]);
 step('the load history', ['loads']);
 step('what the lake holds now', ['lake', 'stats']);
-step('ask it something', [
+step('build the warehouse: staging -> core star schema -> marts, every data-quality test', ['build']);
+step('OEE per line and production day, rolled up from the machine-shift cells', [
+  'kpi',
+  'oee',
+  '--by',
+  'line,day',
+  '--from',
+  '2026-03-27',
+]);
+step('ask it something: where did the stop time go?', [
   'query',
-  'select machine_id, sum(total_count) as made, sum(reject_count) as rejected from production_counts group by all order by 1 limit 5',
+  'select loss_bucket, round(sum(duration_s) / 3600, 1) as hours from fact_stop_segment group by all order by hours desc',
 ]);
 process.stdout.write(
   `\nLathe's lake is in ${path.relative(process.cwd(), lake) || '.'}; try \`npx lathe --help\`.\n`,
