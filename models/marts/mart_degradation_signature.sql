@@ -1,0 +1,130 @@
+/*
+materialized: table
+description: "Degradation signatures before breakdowns (CONTRACT §3 Degradation): for every failure (fact_stop_segment: a merged unplanned breakdown that counts as a failure) and every sensor of its machine, the mean and the least-squares slope per hour of the good readings in [failure start - 24 h, failure start), as z-scores against the mean and sample s.d. of the same figures over the machine's failure-free 24 h windows. Those windows are the UTC days [00:00, 24:00) with readings of the sensor that no failure of the machine overlaps (from its start to the end of its last remaining second). signature_score = the larger of |z_mean| and |z_slope|; signature_rank orders a failure's sensors by it (1 = most unusual; NULL scores last; ties by sensor). A z-score is NULL when fewer than 2 baseline windows or their s.d. is 0; a slope needs 2 readings at different times."
+grain: [machine_id, failure_start_ts, sensor]
+tags: [marts, reliability, degradation]
+columns:
+  machine_id: { description: "Machine", tests: [not_null] }
+  stop_id: { description: "The failure's merged stop (fact_stop_segment)" }
+  failure_start_ts: { description: "Start of the failure (merged stop start)", tests: [not_null] }
+  failure_end_ts: { description: "End of its last remaining second" }
+  repair_s: { description: "Its repair seconds" }
+  sensor: { description: "Sensor", tests: [not_null] }
+  readings: { description: "Good readings in [start - 24 h, start)" }
+  mean: { description: "Their mean" }
+  slope_per_h: { description: "Least-squares slope of value over time, per hour" }
+  baseline_windows: { description: "Failure-free 24 h windows of the machine and sensor" }
+  baseline_mean: { description: "Mean of the windows' means" }
+  baseline_mean_sd: { description: "Sample s.d. of the windows' means" }
+  baseline_slope: { description: "Mean of the windows' slopes" }
+  baseline_slope_sd: { description: "Sample s.d. of the windows' slopes" }
+  z_mean: { description: "(mean - baseline_mean) / baseline_mean_sd" }
+  z_slope: { description: "(slope_per_h - baseline_slope) / baseline_slope_sd" }
+  signature_score: { description: "max(|z_mean|, |z_slope|)" }
+  signature_rank: { description: "Rank of the sensor within the failure, 1 = largest score" }
+tests:
+  - unique: [machine_id, failure_start_ts, sensor]
+  - not_null: [machine_id, failure_start_ts, sensor, readings, signature_rank]
+  - expression: { name: score_is_largest_z, sql: "signature_score is null or signature_score >= greatest(abs(coalesce(z_mean, 0)), abs(coalesce(z_slope, 0))) - 1e-12" }
+*/
+with failures as (
+  select
+    machine_id,
+    stop_id,
+    min(merged_stop_start_ts) as failure_start_ts,
+    max(segment_end_ts) as failure_end_ts,
+    sum(failure_repair_s) as repair_s
+  from ref('fact_stop_segment')
+  where is_failure
+  group by machine_id, stop_id
+),
+readings as (
+  select machine_id, sensor, ts, cast(value as double) as value, epoch(ts) / 3600.0 as hour
+  from ref('fact_sensor_reading')
+  where coalesce(quality, 'good') = 'good'
+),
+sensors as (
+  select distinct machine_id, sensor from readings
+),
+before_failure as (
+  select
+    f.machine_id,
+    f.stop_id,
+    f.failure_start_ts,
+    f.failure_end_ts,
+    f.repair_s,
+    s.sensor,
+    count(r.value) as readings,
+    avg(r.value) as mean,
+    regr_slope(r.value, r.hour) as slope_per_h
+  from failures f
+  join sensors s on s.machine_id = f.machine_id
+  left join readings r
+    on r.machine_id = f.machine_id and r.sensor = s.sensor
+    and r.ts >= f.failure_start_ts - interval 24 hours and r.ts < f.failure_start_ts
+  group by all
+),
+windows as (
+  select
+    r.machine_id,
+    r.sensor,
+    date_trunc('day', r.ts) as window_start,
+    avg(r.value) as mean,
+    regr_slope(r.value, r.hour) as slope_per_h
+  from readings r
+  group by all
+),
+failure_free as (
+  select w.*
+  from windows w
+  where not exists (
+    select 1 from failures f
+    where f.machine_id = w.machine_id
+      and f.failure_start_ts < w.window_start + interval 24 hours
+      and f.failure_end_ts > w.window_start
+  )
+),
+baseline as (
+  select
+    machine_id,
+    sensor,
+    count(*) as baseline_windows,
+    avg(mean) as baseline_mean,
+    stddev_samp(mean) as baseline_mean_sd,
+    avg(slope_per_h) as baseline_slope,
+    stddev_samp(slope_per_h) as baseline_slope_sd
+  from failure_free
+  group by all
+),
+scored as (
+  select
+    b.*,
+    coalesce(base.baseline_windows, 0) as baseline_windows,
+    base.baseline_mean,
+    base.baseline_mean_sd,
+    base.baseline_slope,
+    base.baseline_slope_sd,
+    (b.mean - base.baseline_mean) / nullif(base.baseline_mean_sd, 0) as z_mean,
+    (b.slope_per_h - base.baseline_slope) / nullif(base.baseline_slope_sd, 0) as z_slope
+  from before_failure b
+  left join baseline base on base.machine_id = b.machine_id and base.sensor = b.sensor
+)
+select
+  m.plant_id,
+  m.line_id,
+  s.*,
+  case
+    when s.z_mean is not null or s.z_slope is not null
+      then greatest(coalesce(abs(s.z_mean), 0), coalesce(abs(s.z_slope), 0))
+  end as signature_score,
+  row_number() over (
+    partition by s.machine_id, s.failure_start_ts
+    order by
+      case
+        when s.z_mean is not null or s.z_slope is not null
+          then greatest(coalesce(abs(s.z_mean), 0), coalesce(abs(s.z_slope), 0))
+      end desc nulls last,
+      s.sensor
+  ) as signature_rank
+from scored s
+left join ref('dim_machine') m on m.machine_id = s.machine_id and m.is_current

@@ -1,0 +1,109 @@
+/**
+ * mart_degradation_signature against a hand calculation (CONTRACT §3 Degradation), through
+ * ingest, build and query.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { validDrop } from '../support/drop.js';
+import { buildMarts, type MartLake, round4 } from './support.js';
+
+/** Readings of M1 at `HH:00Z` on 2026-03-DD: [day, hour, value]. */
+function readings(sensor: string, points: [number, number, number][]): string[] {
+  return points.map(
+    ([day, hour, value]) =>
+      `M1,${sensor},2026-03-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00Z,${value},good`,
+  );
+}
+
+// One 5-day shift, 2026-03-01 00:00Z to 03-06 00:00Z; M1 breaks down 2026-03-05 12:00-13:00Z (a
+// failure: 3600 s >= 300 s). Its window is [03-04 12:00Z, 03-05 12:00Z). Failure-free 24 h
+// windows: the UTC days 03-01 to 03-04 (03-05 holds the failure).
+//
+// temp: days 50, 51, 49, 50 (flat: slope 0). Mean of means 50, s.d. sqrt((0+1+1+0)/3) = .8165.
+//   Before the failure: 56 at 00:00, 62 at 06:00 on 03-05 -> mean 59, slope 6/6 h = 1 /h.
+//   z_mean = (59 - 50) / .8165 = 11.0227; the slopes' s.d. is 0: z_slope NULL.
+// vib: days (1.0, 1.6), (1.0, 1.0), (1.3, 1.3), (1.0, 1.6) at 00:00 and 06:00:
+//   means 1.3, 1.0, 1.3, 1.3 -> 1.225, s.d. .15; slopes .1, 0, 0, .1 /h -> .05, s.d. .057735.
+//   Before the failure: 1.3, 1.3 -> mean 1.3 (z .5), slope 0 (z -.8660).
+// temp ranks first (11.02 > .866).
+const temp = readings('temp', [
+  [1, 0, 50],
+  [1, 6, 50],
+  [2, 0, 51],
+  [2, 6, 51],
+  [3, 0, 49],
+  [3, 6, 49],
+  [4, 0, 50],
+  [4, 6, 50],
+  [5, 0, 56],
+  [5, 6, 62],
+  [5, 13, 99], // after the failure started: in no window
+]);
+const vib = readings('vib', [
+  [1, 0, 1.0],
+  [1, 6, 1.6],
+  [2, 0, 1.0],
+  [2, 6, 1.0],
+  [3, 0, 1.3],
+  [3, 6, 1.3],
+  [4, 0, 1.0],
+  [4, 6, 1.6],
+  [5, 0, 1.3],
+  [5, 6, 1.3],
+]);
+
+describe('mart_degradation_signature', () => {
+  let lake: MartLake;
+
+  before(async () => {
+    lake = await buildMarts({
+      ...validDrop(),
+      'shifts.csv': `shift_id,plant_id,shift_name,start_ts,end_ts
+S1,P1,long,2026-03-01T00:00:00Z,2026-03-06T00:00:00Z
+`,
+      'production_counts.csv': `machine_id,order_id,product_id,operator_id,interval_start,interval_end,total_count,reject_count
+M1,PO1,A,O1,2026-03-05T23:00:00Z,2026-03-06T00:00:00Z,100,0
+`,
+      'downtime_events.csv': `event_id,machine_id,start_ts,end_ts,reason_code,operator_id,note
+E1,M1,2026-03-05T12:00:00Z,2026-03-05T13:00:00Z,BD,O1,spindle
+`,
+      'defects.csv': `defect_id,detected_at,machine_id,order_id,product_id,batch_id,defect_code,severity,quantity,disposition
+`,
+      'maintenance_orders.csv': `work_order_id,machine_id,kind,failure_at,repair_start,repair_end,failure_mode,cost
+`,
+      'sensor_readings.csv': ['machine_id,sensor,ts,value,quality', ...temp, ...vib, ''].join('\n'),
+    });
+  });
+  after(() => lake?.dispose());
+
+  it('scores each sensor before the failure against failure-free days and ranks them', async () => {
+    const rows = await lake.query<Record<string, number | string | null>>(
+      `select sensor, strftime(failure_start_ts, '%Y-%m-%dT%H:%MZ') as failure_start, readings, mean, slope_per_h,
+         baseline_windows, baseline_mean, baseline_mean_sd, z_mean, z_slope, signature_score, signature_rank
+       from mart_degradation_signature where machine_id = 'M1' order by signature_rank`,
+    );
+    assert.equal(rows.length, 2);
+    const [t, v] = rows;
+    assert.deepEqual(
+      [
+        t!.sensor,
+        t!.failure_start,
+        t!.readings,
+        t!.mean,
+        round4(t!.slope_per_h as number),
+        t!.baseline_windows,
+      ],
+      ['temp', '2026-03-05T12:00Z', 2, 59, 1, 4],
+    );
+    assert.equal(t!.baseline_mean, 50);
+    assert.equal(round4(t!.baseline_mean_sd as number), round4(Math.sqrt(2 / 3)));
+    assert.equal(round4(t!.z_mean as number), round4(9 / Math.sqrt(2 / 3))); // 11.0227
+    assert.equal(t!.z_slope, null, 'flat baseline slopes: no z-score');
+    assert.equal(t!.signature_rank, 1);
+    assert.equal(v!.sensor, 'vib');
+    assert.equal(round4(v!.z_mean as number), 0.5);
+    assert.equal(round4(v!.z_slope as number), round4(-0.05 / Math.sqrt(0.01 / 3))); // -0.8660
+    assert.equal(round4(v!.signature_score as number), 0.866);
+    assert.equal(v!.signature_rank, 2);
+  });
+});
