@@ -1,0 +1,194 @@
+/**
+ * Warehouse benchmark (npm run bench:build; not part of npm test).
+ *
+ * On a generated `medium` drop (about 1 M count rows and 10 M sensor readings), in one run:
+ *   baseline      the OEE cells of CONTRACT §2-3 by a hand-written DuckDB query over the raw
+ *                 entities (bench/oee-cells-baseline.sql), written to Parquet like a build does;
+ *   cells build   `lathe build --select +fact_machine_shift`: the same cells through the model
+ *                 engine (every upstream model, its tests, publish);
+ *   full build    `lathe build`: every model, mart and test of the project;
+ *   incremental   after ingesting the next day's drop, `lathe build` again;
+ *   kpi           `queryKpi` at several grains on the built lake (in-process: the query, not
+ *                 Node's start-up) and one `lathe kpi` process for the wall time a user sees.
+ * Targets (issue #3): the build of the cells within 1.5x of the baseline; the incremental
+ * build at most 10% of the full build; every KPI query under 200 ms.
+ * Rounds interleave baseline and build, since this machine's speed drifts within minutes.
+ *
+ *   npm run bench:build -- [--scale medium|small] [--runs N] [--keep DIR]
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateFactory } from '../src/generate/index.js';
+import { SCALES } from '../src/generate/plan.js';
+import { DuckSession, sqlString } from '../src/lake/duckdb.js';
+import { LakeLayout } from '../src/lake/layout.js';
+import { openLakeReader } from '../src/lake/reader.js';
+import { attachRawViews } from '../src/lake/views.js';
+import { queryKpi } from '../src/metrics/index.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => {
+  const index = args.indexOf(name);
+  return index >= 0 ? args[index + 1] : undefined;
+};
+const scale = (flag('--scale') ?? 'medium') as 'medium' | 'small';
+const keep = flag('--keep');
+const runs = Math.max(1, Number(flag('--runs') ?? 3));
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const root = keep ? path.resolve(keep) : path.join(tmpdir(), `lathe-bench-build-${process.pid}`);
+const drop = path.join(root, 'drop');
+const nextDay = path.join(root, 'next-day');
+const lake = path.join(root, 'lake');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const lathe = path.join(here, '..', 'dist', 'cli', 'main.js');
+const baselineSql = readFileSync(path.join(here, 'oee-cells-baseline.sql'), 'utf8');
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+function runLathe(...argv: string[]): { ms: number; stdout: string } {
+  const start = performance.now();
+  const result = spawnSync(process.execPath, [lathe, '--lake', lake, ...argv], {
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  });
+  const ms = performance.now() - start;
+  if (result.status !== 0)
+    throw new Error(`lathe ${argv.join(' ')} failed:\n${result.stderr}${result.stdout}`);
+  return { ms, stdout: result.stdout };
+}
+
+/** Forgets every build, so the next `lathe build` is a full one over the same loads. */
+function forgetBuilds(): void {
+  for (const folder of ['staging', 'core', 'marts', '_manifests/build', '_meta/builds', '_staging']) {
+    rmSync(path.join(lake, folder), { recursive: true, force: true });
+  }
+}
+
+async function baselineMs(out: string): Promise<{ ms: number; cells: number }> {
+  rmSync(out, { force: true });
+  const db = await DuckSession.open();
+  try {
+    await attachRawViews(db, new LakeLayout(lake));
+    const start = performance.now();
+    await db.run(`COPY (${baselineSql}) TO ${sqlString(out)} (FORMAT parquet)`);
+    const ms = performance.now() - start;
+    const cells = Number(await db.scalar(`SELECT count(*) FROM read_parquet(${sqlString(out)})`));
+    return { ms, cells };
+  } finally {
+    db.close();
+  }
+}
+
+async function main(): Promise<void> {
+  mkdirSync(root, { recursive: true });
+  const settings = SCALES[scale];
+  if (!existsSync(path.join(lake, '_manifests'))) {
+    log(`generating a ${scale} drop and the next day's drop in ${root} …`);
+    await generateFactory({ out: drop, seed: 1, scale, force: true });
+    const next = new Date(`${settings.start}T00:00:00Z`);
+    next.setUTCDate(next.getUTCDate() + settings.days);
+    await generateFactory({
+      out: nextDay,
+      seed: 1,
+      scale,
+      start: next.toISOString().slice(0, 10),
+      days: 1,
+      idPrefix: 'D2',
+      force: true,
+    });
+    log('ingesting the drop …');
+    runLathe('ingest', drop);
+  }
+  rmSync(path.join(lake, '_staging'), { recursive: true, force: true });
+
+  const baselineRuns: number[] = [];
+  const cellBuildRuns: number[] = [];
+  const fullBuildRuns: number[] = [];
+  let cells = 0;
+  for (let run = 0; run < runs; run++) {
+    log(`round ${run + 1}/${runs}: baseline, the cells' build, the full build …`);
+    const baseline = await baselineMs(path.join(root, 'baseline-cells.parquet'));
+    baselineRuns.push(baseline.ms);
+    cells = baseline.cells;
+    forgetBuilds();
+    cellBuildRuns.push(runLathe('build', '--select', '+fact_machine_shift').ms);
+    forgetBuilds();
+    fullBuildRuns.push(runLathe('build').ms);
+  }
+
+  log('ingesting the next day and building incrementally …');
+  runLathe('ingest', nextDay);
+  const incrementalMs = runLathe('build').ms;
+  const fullMs = median(fullBuildRuns);
+
+  log('KPI queries …');
+  const reader = await openLakeReader(lake);
+  const queries: { label: string; ms: number; rows: number }[] = [];
+  try {
+    const asks = [
+      { kpi: 'oee', by: ['plant'] },
+      { kpi: 'oee', by: ['line', 'day'] },
+      { kpi: 'oee', by: ['machine', 'shift'] },
+      { kpi: 'oee', by: ['product', 'week'] },
+      { kpi: 'utilization', by: ['plant', 'month'] },
+      { kpi: 'waterfall', by: ['line', 'week'] },
+      { kpi: 'reliability', by: ['machine', 'month'] },
+    ];
+    for (const ask of asks) {
+      await queryKpi(reader, ask); // warm: the first query opens the Parquet footers
+      const start = performance.now();
+      const result = await queryKpi(reader, ask);
+      queries.push({
+        label: `${ask.kpi} by ${ask.by.join(',')}`,
+        ms: performance.now() - start,
+        rows: result.rows.length,
+      });
+    }
+  } finally {
+    reader.close();
+  }
+  const cliKpiMs = runLathe('kpi', 'oee', '--by', 'line,day', '--json').ms;
+
+  const ratio = median(cellBuildRuns.map((ms, i) => ms / baselineRuns[i]!));
+  const report = {
+    scale,
+    cells,
+    baseline_s: +(median(baselineRuns) / 1000).toFixed(2),
+    cells_build_s: +(median(cellBuildRuns) / 1000).toFixed(2),
+    cells_build_ratio_to_baseline: +ratio.toFixed(2),
+    full_build_s: +(fullMs / 1000).toFixed(2),
+    full_build_ratio_to_baseline: +median(fullBuildRuns.map((ms, i) => ms / baselineRuns[i]!)).toFixed(2),
+    incremental_build_s: +(incrementalMs / 1000).toFixed(2),
+    incremental_share_of_full: +(incrementalMs / fullMs).toFixed(3),
+    kpi_queries_ms: Object.fromEntries(queries.map((q) => [q.label, +q.ms.toFixed(1)])),
+    lathe_kpi_process_ms: Math.round(cliKpiMs),
+    runs: {
+      baseline_s: baselineRuns.map((ms) => +(ms / 1000).toFixed(2)),
+      cells_build_s: cellBuildRuns.map((ms) => +(ms / 1000).toFixed(2)),
+      full_build_s: fullBuildRuns.map((ms) => +(ms / 1000).toFixed(2)),
+    },
+    targets: { cells_build_ratio_at_most: 1.5, incremental_share_at_most: 0.1, kpi_query_ms_below: 200 },
+  };
+  const slowest = Math.max(...queries.map((q) => q.ms));
+  process.stdout.write(
+    [
+      `build benchmark, ${scale} drop: ${cells.toLocaleString('en')} machine-shift cells; ${runs} rounds, medians`,
+      `  baseline (hand-written SQL, cells to Parquet): ${report.baseline_s} s`,
+      `  lathe build --select +fact_machine_shift:    ${report.cells_build_s} s  ${report.cells_build_ratio_to_baseline}x the baseline (target <= 1.5x)`,
+      `  lathe build (every model, mart and test):    ${report.full_build_s} s  ${report.full_build_ratio_to_baseline}x the baseline`,
+      `  incremental build after a one-day drop:     ${report.incremental_build_s} s  ${(report.incremental_share_of_full * 100).toFixed(1)}% of the full build (target <= 10%)`,
+      ...queries.map((q) => `  kpi ${q.label.padEnd(30)} ${q.ms.toFixed(1).padStart(7)} ms  ${q.rows} rows`),
+      `  slowest KPI query: ${slowest.toFixed(1)} ms (target < 200 ms); one \`lathe kpi\` process, start-up included: ${report.lathe_kpi_process_ms} ms`,
+      JSON.stringify(report),
+      '',
+    ].join('\n'),
+  );
+  if (!keep) rmSync(root, { recursive: true, force: true });
+}
+
+await main();
