@@ -32,13 +32,25 @@ export interface LakeReader {
  * `asOf` may be a load id (raw as of that load, and the latest build that read a load up to
  * it) or a build id (that build's models, and raw as of the load it read).
  */
-export async function openLakeReader(lake: string, options: { asOf?: string } = {}): Promise<LakeReader> {
+export async function openLakeReader(
+  lake: string,
+  options: {
+    asOf?: string;
+    /** Only these models (and the models a view among them reads): a faster open for a known query. */
+    models?: readonly string[];
+  } = {},
+): Promise<LakeReader> {
   const layout = new LakeLayout(lake);
   const { build, rawAsOf } = await buildInForce(layout, options.asOf);
   const db = await DuckSession.open();
   try {
     const { manifest, entities } = await attachRawViews(db, layout, { asOf: rawAsOf });
-    const models = build ? await attachBuildViews((sql) => db.run(sql), layout, build) : [];
+    const models = build
+      ? await attachBuildViews((sql) => db.run(sql), layout, build, {
+          only: options.models,
+          rawInMain: manifest,
+        })
+      : [];
     return { db, layout, manifest, entities, build, models, close: () => db.close() };
   } catch (error) {
     db.close();

@@ -99,25 +99,54 @@ export function modelStateSql(layout: LakeLayout, model: BuildModel): string {
 }
 
 /**
- * Views for every model of `build` in `schema` (default main), plus the `raw` and
- * `raw_history` schemas its view models read, as of the build's load.
+ * Views for the models of `build` (all, or `only` these and what they read) in `schema`
+ * (default main), plus the `raw` and `raw_history` schemas its view models read, as of the
+ * build's load. When `rawInMain` is that same load's manifest, `raw` just points at main's views.
  */
 export async function attachBuildViews(
   run: Run,
   layout: LakeLayout,
   build: BuildManifest,
-  schema = 'main',
+  options: { schema?: string; only?: readonly string[]; rawInMain?: RawManifest } = {},
 ): Promise<string[]> {
-  const models = build.order.map((name) => [name, build.models[name]!] as const);
+  const wanted = options.only ? withUpstream(build, options.only) : undefined;
+  const models = build.order
+    .filter((name) => !wanted || wanted.has(name))
+    .map((name) => [name, build.models[name]!] as const);
   const views = models.filter(([, model]) => model.materialized === 'view');
   if (views.length > 0) {
-    const raw = await readManifest(layout, { asOf: build.loadId });
-    if (raw) {
+    const raw =
+      options.rawInMain?.id === build.loadId
+        ? options.rawInMain
+        : await readManifest(layout, { asOf: build.loadId });
+    if (raw === options.rawInMain && raw) {
+      await run(`CREATE SCHEMA IF NOT EXISTS ${ident(RAW_SCHEMA)}`);
+      for (const name of Object.keys(raw.entities))
+        if (raw.entities[name]!.partitions.some((partition) => partition.files.length > 0))
+          await run(
+            `CREATE OR REPLACE VIEW ${ident(RAW_SCHEMA)}.${ident(name)} AS SELECT * FROM main.${ident(name)}`,
+          );
+    } else if (raw) {
       await createRawViews(run, layout, raw);
-      if (views.some(([, model]) => model.usesHistory)) await createHistoryViews(run, layout, raw);
     }
+    if (raw && views.some(([, model]) => model.usesHistory)) await createHistoryViews(run, layout, raw);
   }
+  const schema = options.schema ?? 'main';
   for (const [name, model] of models)
     await run(`CREATE OR REPLACE VIEW ${ident(schema)}.${ident(name)} AS ${modelStateSql(layout, model)}`);
   return models.map(([name]) => name);
+}
+
+/** `names` and every model they read, transitively (unknown names are ignored). */
+function withUpstream(build: BuildManifest, names: readonly string[]): Set<string> {
+  const wanted = new Set<string>();
+  const stack = names.filter((name) => build.models[name]);
+  while (stack.length) {
+    const name = stack.pop()!;
+    if (wanted.has(name)) continue;
+    wanted.add(name);
+    // A table reads its own files; only a view needs what it was built from.
+    if (build.models[name]!.materialized === 'view') stack.push(...build.models[name]!.dependsOn);
+  }
+  return wanted;
 }
