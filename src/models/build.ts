@@ -297,8 +297,10 @@ class BuildRun {
     this.progress('model', model.name, 'running');
     const started = performance.now();
     try {
-      if (model.histories.length > 0) await this.ensureHistoryViews();
-      const result = await this.pool.use((connection) => this.materialize(connection, model, prior));
+      const result = await this.pool.use(async (connection) => {
+        if (model.histories.length > 0) await this.ensureHistoryViews(connection);
+        return this.materialize(connection, model, prior);
+      });
       results.set(model.name, {
         ...base,
         ...result,
@@ -325,8 +327,9 @@ class BuildRun {
     }
   }
 
-  private ensureHistoryViews(): Promise<void> {
-    this.historyViews ??= createHistoryViews((sql) => this.pool.first.run(sql), this.layout, this.raw);
+  /** Made once, on the connection of the first model that needs them (a connection runs one statement at a time). */
+  private ensureHistoryViews(connection: DuckDBConnection): Promise<void> {
+    this.historyViews ??= createHistoryViews((sql) => connection.run(sql), this.layout, this.raw);
     return this.historyViews;
   }
 
@@ -443,7 +446,8 @@ class BuildRun {
       const reads = test.refs.every((ref) => this.models[ref]);
       const touches = test.refs.length === 0 || test.refs.some((ref) => this.selected.has(ref));
       if (!reads || !touches) continue;
-      if (test.references.some((r) => r.kind === 'source_history')) await this.ensureHistoryViews();
+      if (test.references.some((r) => r.kind === 'source_history'))
+        await this.pool.use((connection) => this.ensureHistoryViews(connection));
       compiled.push(compileSingularTest(test));
     }
     const results = await Promise.all(

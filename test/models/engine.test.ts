@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { LakeLayout } from '../../src/lake/layout.js';
 import { readCurrentId } from '../../src/lake/manifest.js';
+import { openLakeReader, runReadOnlyQuery } from '../../src/lake/reader.js';
 import { buildWarehouse, loadProject } from '../../src/models/index.js';
 import { Scratch, validDrop } from '../support/drop.js';
 import { ingestFiles, queryLake } from '../support/lake.js';
@@ -94,6 +95,20 @@ describe('model engine: load, build, read', () => {
     assert.deepEqual(await queryLake(lake, 'select sum(total)::int as total from machine_counts'), [
       { total: 8100 },
     ]);
+  });
+
+  it('a reader can attach only the models a query needs', async () => {
+    const reader = await openLakeReader(scratch.path('lake'), { models: ['machine_counts'] });
+    try {
+      assert.deepEqual(reader.models, ['machine_counts']);
+      assert.deepEqual(
+        (await runReadOnlyQuery(reader, 'select count(*)::int as n from machine_counts')).rows,
+        [{ n: 2 }],
+      );
+      await assert.rejects(runReadOnlyQuery(reader, 'select * from stg_counts'), /unknown table/);
+    } finally {
+      reader.close();
+    }
   });
 
   it('an unknown table suggests a model name', async () => {
