@@ -56,7 +56,8 @@ before_failure as (
     s.sensor,
     count(r.value) as readings,
     avg(r.value) as mean,
-    regr_slope(r.value, r.hour) as slope_per_h
+    -- regr_slope of a single point is NaN, not NULL.
+    case when var_pop(r.hour) > 0 then regr_slope(r.value, r.hour) end as slope_per_h
   from failures f
   join sensors s on s.machine_id = f.machine_id
   left join readings r
@@ -70,7 +71,7 @@ windows as (
     r.sensor,
     date_trunc('day', r.ts) as window_start,
     avg(r.value) as mean,
-    regr_slope(r.value, r.hour) as slope_per_h
+    case when var_pop(r.hour) > 0 then regr_slope(r.value, r.hour) end as slope_per_h
   from readings r
   group by all
 ),

@@ -125,4 +125,28 @@ describe('mart_capability: Cp/Cpk/Pp/Ppk per machine, sensor and month', () => {
     assert.deepEqual([row.cp, row.cpk, row.pp, row.ppk], [null, null, null, null]);
     assert.equal(rows.has('flat_mm 2026-02-01'), false);
   });
+
+  it('answers any period with the SQL of docs/marts.md, equal to the mart for a whole month', async () => {
+    // docs/marts.md "Any other period", over March in Berlin time.
+    const [period] = await lake.query<Record<string, number>>(`
+      with x as (
+        select value, abs(value - lag(value) over (order by ts)) as mr
+        from fact_sensor_reading
+        where machine_id = 'M1' and sensor = 'thickness_mm' and coalesce(quality, 'good') = 'good'
+          and ts >= timestamptz '2026-03-01 00:00:00+01' and ts < timestamptz '2026-04-01 00:00:00+02'
+      ),
+      s as (select count(*) n, avg(value) mean, avg(mr) / 1.128 sw, stddev_samp(value) so from x),
+      spec as (select lsl, usl from stg_sensor_specs where machine_id = 'M1' and sensor = 'thickness_mm')
+      select n, mean, sw as sigma_within, so as sigma_overall,
+        case when n >= 25 and sw > 0 and lsl < usl then (usl - lsl) / (6 * sw) end as cp,
+        case when n >= 25 and sw > 0 and lsl < usl then least(usl - mean, mean - lsl) / (3 * sw) end as cpk,
+        case when n >= 25 and so > 0 and lsl < usl then (usl - lsl) / (6 * so) end as pp,
+        case when n >= 25 and so > 0 and lsl < usl then least(usl - mean, mean - lsl) / (3 * so) end as ppk
+      from s, spec`);
+    const month = rows.get('thickness_mm 2026-03-01')!;
+    assert.equal(period!.n, month.n);
+    for (const column of ['cp', 'cpk', 'pp', 'ppk'] as const)
+      assert.equal(round4(period![column]), round4(month[column]), column);
+    assert.equal(round4(period!.cp), 1.4667);
+  });
 });

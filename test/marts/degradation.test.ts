@@ -71,7 +71,14 @@ E1,M1,2026-03-05T12:00:00Z,2026-03-05T13:00:00Z,BD,O1,spindle
 `,
       'maintenance_orders.csv': `work_order_id,machine_id,kind,failure_at,repair_start,repair_end,failure_mode,cost
 `,
-      'sensor_readings.csv': ['machine_id,sensor,ts,value,quality', ...temp, ...vib, ''].join('\n'),
+      // single: one reading, on a failure-free day (a slope of one point is no slope).
+      'sensor_readings.csv': [
+        'machine_id,sensor,ts,value,quality',
+        ...temp,
+        ...vib,
+        'M1,single,2026-03-01T00:00:00Z,7,good',
+        '',
+      ].join('\n'),
     });
   });
   after(() => lake?.dispose());
@@ -82,8 +89,8 @@ E1,M1,2026-03-05T12:00:00Z,2026-03-05T13:00:00Z,BD,O1,spindle
          baseline_windows, baseline_mean, baseline_mean_sd, z_mean, z_slope, signature_score, signature_rank
        from mart_degradation_signature where machine_id = 'M1' order by signature_rank`,
     );
-    assert.equal(rows.length, 2);
-    const [t, v] = rows;
+    assert.equal(rows.length, 3);
+    const [t, v, single] = rows;
     assert.deepEqual(
       [
         t!.sensor,
@@ -105,5 +112,17 @@ E1,M1,2026-03-05T12:00:00Z,2026-03-05T13:00:00Z,BD,O1,spindle
     assert.equal(round4(v!.z_slope as number), round4(-0.05 / Math.sqrt(0.01 / 3))); // -0.8660
     assert.equal(round4(v!.signature_score as number), 0.866);
     assert.equal(v!.signature_rank, 2);
+    // No reading before the failure, one baseline window with no slope: nothing to score, ranked last.
+    assert.deepEqual(
+      [
+        single!.sensor,
+        single!.readings,
+        single!.slope_per_h,
+        single!.z_mean,
+        single!.signature_score,
+        single!.signature_rank,
+      ],
+      ['single', 0, null, null, null, 3],
+    );
   });
 });
