@@ -31,8 +31,19 @@ tests:
 with stops as (
   select * from ref('stop_merged')
 ),
+-- UTC day buckets keep the interval joins below cheap: two intervals can only overlap on a day
+-- both touch, and the day on which their overlap starts names each pair once.
 planned as (
-  select machine_id, stop_start_ts, stop_end_ts from stops where stop_kind = 'planned'
+  select machine_id, stop_start_ts, stop_end_ts,
+    unnest(range(date_trunc('day', stop_start_ts), stop_end_ts, interval 1 day)) as day
+  from stops
+  where stop_kind = 'planned'
+),
+unplanned as (
+  select stop_id, machine_id, stop_start_ts, stop_end_ts,
+    unnest(range(date_trunc('day', stop_start_ts), stop_end_ts, interval 1 day)) as day
+  from stops
+  where stop_kind = 'unplanned'
 ),
 -- Step 4 before the shift split (the same seconds either way): the planned stops inside each
 -- unplanned stop, clipped to it. Merged planned stops never overlap or touch, so these are
@@ -44,12 +55,13 @@ planned_overlaps as (
     u.stop_end_ts,
     greatest(p.stop_start_ts, u.stop_start_ts) as overlap_start_ts,
     least(p.stop_end_ts, u.stop_end_ts) as overlap_end_ts
-  from stops u
+  from unplanned u
   join planned p
     on p.machine_id = u.machine_id
+    and p.day = u.day
     and p.stop_start_ts < u.stop_end_ts
     and p.stop_end_ts > u.stop_start_ts
-  where u.stop_kind = 'unplanned'
+    and u.day = date_trunc('day', greatest(p.stop_start_ts, u.stop_start_ts))
 ),
 gaps as (
   select
@@ -62,13 +74,23 @@ gaps as (
   from planned_overlaps
   group by stop_id
 ),
-pieces as (
+piece_bounds as (
   select stop_id, piece_start_ts, piece_end_ts from gaps where piece_end_ts > piece_start_ts
   union all
   -- stops no planned stop touches: whole (planned stops themselves included)
   select s.stop_id, s.stop_start_ts, s.stop_end_ts
   from stops s
-  where s.stop_id not in (select stop_id from planned_overlaps)
+  anti join planned_overlaps o on o.stop_id = s.stop_id
+),
+pieces as (
+  select s.*, b.piece_start_ts, b.piece_end_ts,
+    unnest(range(date_trunc('day', b.piece_start_ts), b.piece_end_ts, interval 1 day)) as day
+  from piece_bounds b
+  join stops s on s.stop_id = b.stop_id
+),
+shift_days as (
+  select *, unnest(range(date_trunc('day', shift_start_ts), shift_end_ts, interval 1 day)) as day
+  from ref('dim_shift')
 ),
 -- Step 3: split at shift boundaries; shifts end at the cut-off, which clips at the same time.
 segments as (
@@ -86,15 +108,16 @@ segments as (
     s.stop_start_ts as merged_stop_start_ts,
     s.stop_end_ts as merged_stop_end_ts,
     s.merged_duration_s,
-    greatest(p.piece_start_ts, sh.shift_start_ts) as segment_start_ts,
-    least(p.piece_end_ts, sh.shift_end_ts) as segment_end_ts,
+    greatest(s.piece_start_ts, sh.shift_start_ts) as segment_start_ts,
+    least(s.piece_end_ts, sh.shift_end_ts) as segment_end_ts,
     s.is_open
-  from pieces p
-  join stops s on s.stop_id = p.stop_id
-  join ref('dim_shift') sh
+  from pieces s
+  join shift_days sh
     on sh.plant_id = s.plant_id
-    and sh.shift_start_ts < p.piece_end_ts
-    and sh.shift_end_ts > p.piece_start_ts
+    and sh.day = s.day
+    and sh.shift_start_ts < s.piece_end_ts
+    and sh.shift_end_ts > s.piece_start_ts
+    and s.day = date_trunc('day', greatest(s.piece_start_ts, sh.shift_start_ts))
 ),
 measured as (
   select *, (epoch_us(segment_end_ts) - epoch_us(segment_start_ts)) / 1e6 as duration_s

@@ -32,10 +32,11 @@ export const drop = () =>
       'M5,L1,Small stops,press,1,80,1',
       'M6,L1,Open event,press,1,80,1',
       'M7,L1,No counts,press,1,80,1',
+      'M8,L1,Across midnight,press,1,80,1',
     ),
     'routings.csv': csv(
       'machine_id,product_id,ideal_cycle_time_s',
-      ...['M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7'].map((machine) => `${machine},A,1`),
+      ...['M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7', 'M8'].map((machine) => `${machine},A,1`),
       'M1,B,2',
     ),
     'shifts.csv': csv(
@@ -85,6 +86,9 @@ export const drop = () =>
       'M6-3,M6,2026-03-03T02:30:00Z,2026-03-03T02:50:00Z,BD,,after the cut-off',
       // M7: no counts; no demand for the whole of S2
       'M7-1,M7,2026-03-02T14:00:00Z,2026-03-02T22:00:00Z,ND,,no demand',
+      // M8: a breakdown around a break, both across midnight
+      'M8-1,M8,2026-03-02T23:00:00Z,2026-03-03T01:00:00Z,BD,,down over midnight',
+      'M8-2,M8,2026-03-02T23:30:00Z,2026-03-03T00:30:00Z,BRK,,break over midnight',
     ),
     'defects.csv': csv(
       'defect_id,detected_at,machine_id,order_id,product_id,batch_id,defect_code,severity,quantity,disposition',
@@ -122,8 +126,8 @@ describe('time rules of CONTRACT §2 through ingest, build and query', () => {
   });
 
   it('cuts off at the last count: one cell per machine and shift starting before it, the last one partial', async () => {
-    // 7 machines × S1, S2, S3; S4 starts after the cut-off (3 March 02:00).
-    assert.equal(cells.size, 21);
+    // 8 machines × S1, S2, S3; S4 starts after the cut-off (3 March 02:00).
+    assert.equal(cells.size, 24);
     assert.ok(![...cells.keys()].some((key) => key.endsWith('S4')));
     const shifts = await query<{ shift_id: string; partial: boolean; shift_s: number; shift_end_ts: string }>(
       lake,
@@ -188,6 +192,14 @@ describe('time rules of CONTRACT §2 through ingest, build and query', () => {
     assert.equal(m3.stop_s, 3000);
     assert.equal(m3.run_s, 24600 - 3000);
     assert.deepEqual([m3.failures, m3.repair_s], [1, 1800]);
+  });
+
+  it('removes a planned overlap across midnight once, not once per day it touches', async () => {
+    // Breakdown 23:00-01:00 around a break 23:30-00:30, all in S3: planned 3600 s,
+    // breakdown 1800 + 1800 = 3600 s, one failure with 3600 s repair.
+    const m8 = cell('M8', 'S3');
+    assert.deepEqual([m8.planned_stop_s, m8.breakdown_s, m8.failures, m8.repair_s], [3600, 3600, 1, 3600]);
+    assert.equal(m8.run_s, 14400 - 3600 - 3600);
   });
 
   it('merges touching and overlapping events; the merged stop takes the longest event’s category', async () => {
