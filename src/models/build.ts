@@ -440,7 +440,12 @@ class BuildRun {
     const compiled: CompiledTest[] = [];
     for (const model of this.project.models) {
       if (!this.selected.has(model.name) || !this.models[model.name]) continue;
-      for (const test of model.tests) compiled.push(compileGenericTest(test, cutoff));
+      for (const test of model.tests) {
+        // A relationship to a model this build neither ran nor inherited (a `--select` on a lake
+        // without a build yet) cannot be judged; singular tests are skipped the same way.
+        if (test.kind === 'relationships' && !this.models[test.to]) continue;
+        compiled.push(compileGenericTest(test, cutoff));
+      }
     }
     for (const test of this.project.singularTests) {
       const reads = test.refs.every((ref) => this.models[ref]);

@@ -41,7 +41,8 @@ describe('crosscheck: the warehouse and the hand-written baseline compute the sa
     await generateFactory({ out: drop, seed: 9, scale: 'small' });
     const load = await ingestDrop({ lake, drop, source: factorySource() });
     assert.equal(load.status, 'committed');
-    const build = await buildWarehouse({ lake });
+    // Only what the cells need, on a lake without a build: tests of relationships to unbuilt dims are skipped.
+    const build = await buildWarehouse({ lake, select: '+fact_machine_shift' });
     assert.equal(build.status, 'published', JSON.stringify(build.tests.filter((t) => t.status !== 'pass')));
   });
   after(() => scratch.dispose());
