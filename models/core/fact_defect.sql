@@ -27,8 +27,8 @@ select
   d.severity,
   d.quantity,
   d.disposition,
-  case when d.detected_at < s.shift_end_ts then s.shift_id end as shift_id,
-  case when d.detected_at < s.shift_end_ts then s.production_date end as production_date,
+  s.shift_id,
+  s.production_date,
   m.plant_id,
   m.line_id,
   m.line_position,
@@ -39,4 +39,9 @@ select
 from ref('stg_defects') d
 join ref('stg_machines') m on m.machine_id = d.machine_id
 left join ref('stg_products') p on p.product_id = d.product_id
-asof left join ref('dim_shift') s on s.plant_id = m.plant_id and d.detected_at >= s.shift_start_ts
+-- Shifts of a plant never overlap (an error test), so at most one contains the instant.
+left join ref('shift_utc_day') s
+  on s.plant_id = m.plant_id
+  and s.utc_day = date_trunc('day', d.detected_at)
+  and d.detected_at >= s.shift_start_ts
+  and d.detected_at < s.shift_end_ts

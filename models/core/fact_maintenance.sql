@@ -27,8 +27,13 @@ select
   m.plant_id,
   m.line_id,
   m.line_position,
-  case when coalesce(w.failure_at, w.repair_start) < s.shift_end_ts then s.shift_id end as shift_id,
-  case when coalesce(w.failure_at, w.repair_start) < s.shift_end_ts then s.production_date end as production_date
+  s.shift_id,
+  s.production_date
 from ref('stg_maintenance_orders') w
 join ref('stg_machines') m on m.machine_id = w.machine_id
-asof left join ref('dim_shift') s on s.plant_id = m.plant_id and coalesce(w.failure_at, w.repair_start) >= s.shift_start_ts
+-- Shifts of a plant never overlap (an error test), so at most one contains the instant.
+left join ref('shift_utc_day') s
+  on s.plant_id = m.plant_id
+  and s.utc_day = date_trunc('day', coalesce(w.failure_at, w.repair_start))
+  and coalesce(w.failure_at, w.repair_start) >= s.shift_start_ts
+  and coalesce(w.failure_at, w.repair_start) < s.shift_end_ts

@@ -28,8 +28,8 @@ select
   c.operator_id,
   c.total_count,
   c.reject_count,
-  case when c.interval_start < s.shift_end_ts then s.shift_id end as shift_id,
-  case when c.interval_start < s.shift_end_ts then s.production_date end as production_date,
+  s.shift_id,
+  s.production_date,
   m.plant_id,
   m.line_id,
   m.line_position,
@@ -42,6 +42,9 @@ select
 from ref('stg_production_counts') c
 join ref('stg_machines') m on m.machine_id = c.machine_id
 left join ref('stg_routings') r on r.machine_id = c.machine_id and r.product_id = c.product_id
--- Shifts of a plant never overlap (an error test): the last one starting at or before the
--- interval's start is the only one that can contain it.
-asof left join ref('dim_shift') s on s.plant_id = m.plant_id and c.interval_start >= s.shift_start_ts
+-- Shifts of a plant never overlap (an error test), so at most one contains the instant.
+left join ref('shift_utc_day') s
+  on s.plant_id = m.plant_id
+  and s.utc_day = date_trunc('day', c.interval_start)
+  and c.interval_start >= s.shift_start_ts
+  and c.interval_start < s.shift_end_ts

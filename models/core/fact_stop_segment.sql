@@ -88,10 +88,6 @@ pieces as (
   from piece_bounds b
   join stops s on s.stop_id = b.stop_id
 ),
-shift_days as (
-  select *, unnest(range(date_trunc('day', shift_start_ts), shift_end_ts, interval 1 day)) as day
-  from ref('dim_shift')
-),
 -- Step 3: split at shift boundaries; shifts end at the cut-off, which clips at the same time.
 segments as (
   select
@@ -112,9 +108,9 @@ segments as (
     least(s.piece_end_ts, sh.shift_end_ts) as segment_end_ts,
     s.is_open
   from pieces s
-  join shift_days sh
+  join ref('shift_utc_day') sh
     on sh.plant_id = s.plant_id
-    and sh.day = s.day
+    and sh.utc_day = s.day
     and sh.shift_start_ts < s.piece_end_ts
     and sh.shift_end_ts > s.piece_start_ts
     and s.day = date_trunc('day', greatest(s.piece_start_ts, sh.shift_start_ts))
