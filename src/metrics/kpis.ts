@@ -62,8 +62,9 @@ export function ratio(numerator: string, denominator: string): string {
   return `cast(${numerator} as double) / nullif(${denominator}, 0)`;
 }
 
+/** Sums of components. Counts are summed as doubles (exact below 2^53): no 128-bit sums to convert. */
 function sums(...names: string[]): Record<string, string> {
-  return Object.fromEntries(names.map((name) => [name, `sum(${name})`]));
+  return Object.fromEntries(names.map((name) => [name, `sum(cast(${name} as double))`]));
 }
 
 function component(name: string, formula: string, display: Display): KpiColumn {

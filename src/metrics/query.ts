@@ -30,6 +30,8 @@ export interface CompiledKpi {
   sql: string;
   params: string[];
   columns: string[];
+  /** The warehouse models the query reads (a reader need attach no others). */
+  tables: string[];
 }
 
 interface Key {
@@ -214,7 +216,9 @@ group by all${orderBy}`;
 from joined${orderBy}`;
   }
   const columns = [...outputKeys.map((key) => key.column), ...kpi.columns.map((column) => column.name)];
-  return { kpi, sql: `with ${ctes.join(',\n')}\n${body}`, params: params.values, columns };
+  const sql = `with ${ctes.join(',\n')}\n${body}`;
+  const tables = WAREHOUSE_TABLES.filter((table) => new RegExp(`\\b${table}\\b`).test(sql));
+  return { kpi, sql, params: params.values, columns, tables };
 }
 
 /**

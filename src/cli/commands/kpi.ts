@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import { openLakeReader } from '../../lake/reader.js';
 import { displayRows } from '../../metrics/display.js';
 import { KPIS } from '../../metrics/kpis.js';
-import { queryKpi } from '../../metrics/query.js';
-import { checkRequest } from '../../metrics/request.js';
+import { compileKpi, queryKpi } from '../../metrics/query.js';
 import { UsageError } from '../../util/errors.js';
 import { action, globalOptions, printJson, withExamples } from '../shell.js';
 import { printCsv, printTable } from '../table.js';
@@ -92,9 +91,9 @@ export function registerKpi(program: Command): void {
           from: flags.from,
           to: flags.to,
         };
-        // Bad input is reported before the lake is opened.
-        const { kpi } = checkRequest(request);
-        const reader = await openLakeReader(globalOptions(cmd).lake, { asOf: flags.asOf });
+        // Bad input is reported before the lake is opened, which then attaches only what the query reads.
+        const { kpi, tables } = compileKpi(request);
+        const reader = await openLakeReader(globalOptions(cmd).lake, { asOf: flags.asOf, models: tables });
         try {
           const result = await queryKpi(reader, request);
           if (flags.json) printJson(result.rows);
