@@ -32,6 +32,7 @@ export interface CompiledKpi {
   columns: string[];
   /** The warehouse models the query reads (a reader need attach no others). */
   tables: string[];
+  request: CheckedRequest;
 }
 
 interface Key {
@@ -218,7 +219,7 @@ from joined${orderBy}`;
   const columns = [...outputKeys.map((key) => key.column), ...kpi.columns.map((column) => column.name)];
   const sql = `with ${ctes.join(',\n')}\n${body}`;
   const tables = WAREHOUSE_TABLES.filter((table) => new RegExp(`\\b${table}\\b`).test(sql));
-  return { kpi, sql, params: params.values, columns, tables };
+  return { kpi, sql, params: params.values, columns, tables, request };
 }
 
 /**
@@ -238,7 +239,34 @@ export async function queryKpi(reader: KpiReader, request: KpiRequest): Promise<
     for (const column of computed) row[column.name] = column.compute!(row);
     return Object.fromEntries(compiled.columns.map((column) => [column, row[column] ?? null]));
   });
+  if (result.length === 0) await checkFilterValues(reader, compiled.request);
   return { kpi: compiled.kpi.name, columns: compiled.columns, rows: result };
+}
+
+/** An answer that is empty because an id in --where is misspelt is a mistake to point out. */
+async function checkFilterValues(reader: KpiReader, request: CheckedRequest): Promise<void> {
+  for (const [name, values] of request.where) {
+    const dim = dimension(name);
+    if (dim.value !== 'id') continue;
+    const table = dim.productGrain ? 'fact_machine_shift_product' : 'fact_machine_shift';
+    const known = (
+      await reader.db.json<{ value: string }>(
+        `select distinct cast(${dim.sql} as varchar) as value from ${table} where ${dim.sql} is not null order by 1`,
+      )
+    ).map((row) => row.value);
+    const unknown = values.find((value) => !known.includes(value));
+    if (unknown === undefined) continue;
+    const suggestion = closestName(unknown, known);
+    throw new LatheError(
+      'unknown_value',
+      `there is no ${name} \`${unknown}\` in the warehouse${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
+      {
+        fix: `use one of: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}`,
+        exitCode: 2,
+        location: { field: 'where' },
+      },
+    );
+  }
 }
 
 function warehouseError(error: unknown): unknown {

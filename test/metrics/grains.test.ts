@@ -227,9 +227,25 @@ describe('grains and filters', () => {
     assert.ok(!compiled.sql.includes('1=1'));
     assert.ok(!compiled.sql.includes('drop table'));
     assert.deepEqual(compiled.params, [hostile, "L1'; drop table dim_plant; --"]);
-    const { rows } = await queryKpi(warehouse, { kpi: 'oee', by: 'plant', where: { plant: hostile } });
-    assert.deepEqual(rows, []);
+    // Bound, the text is just an id that does not exist.
+    await assert.rejects(queryKpi(warehouse, { kpi: 'oee', by: 'plant', where: { plant: hostile } }), {
+      code: 'unknown_value',
+    });
     const plants = await queryKpi(warehouse, { kpi: 'oee', by: 'plant' });
     assert.equal(plants.rows.length, 2);
+  });
+
+  test('an id in --where that the warehouse lacks is a mistake with the closest id; a quiet period is just empty', async () => {
+    await assert.rejects(queryKpi(warehouse, { kpi: 'oee', where: 'plant=P1,line=L2' }), (error: Error) => {
+      assert.equal((error as { code?: string }).code, 'unknown_value');
+      assert.match(error.message, /there is no line `L2` in the warehouse; did you mean `L1`\?/);
+      return true;
+    });
+    await assert.rejects(
+      queryKpi(warehouse, { kpi: 'oee', by: 'product', where: 'product=AA' }),
+      /did you mean `A`/,
+    );
+    const quiet = await queryKpi(warehouse, { kpi: 'oee', by: 'line', where: 'line=L9', from: '2026-04-01' });
+    assert.deepEqual(quiet.rows, []);
   });
 });
