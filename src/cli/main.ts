@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { registerBuild } from './commands/build.js';
 import { registerCompile } from './commands/compile.js';
+import { registerDocs } from './commands/docs.js';
 import { registerDq } from './commands/dq.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerIngest } from './commands/ingest.js';
@@ -47,6 +48,7 @@ for (const register of [
   registerTest,
   registerDq,
   registerKpi,
+  registerDocs,
 ]) {
   register(program);
 }
