@@ -21,7 +21,7 @@ import {
   query,
 } from './support.js';
 
-export const drop = () =>
+const drop = () =>
   baseDrop({
     'machines.csv': csv(
       'machine_id,line_id,machine_name,machine_type,line_position,hourly_cost,crew_size',
