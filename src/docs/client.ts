@@ -13,6 +13,8 @@ export const CLIENT_SCRIPT = String.raw`
   var nodes = {};
   graph.querySelectorAll('.node').forEach(function (el) { nodes[el.getAttribute('data-id')] = el; });
   var edges = Array.prototype.slice.call(graph.querySelectorAll('.edge'));
+  var positions = {};
+  data.lineage.nodes.forEach(function (n) { positions[n.id] = n; });
 
   function highlight(id) {
     var up = {}, down = {};
@@ -32,7 +34,13 @@ export const CLIENT_SCRIPT = String.raw`
       el.classList.toggle('upstream', Boolean(onUp));
       el.classList.toggle('downstream', Boolean(onDown));
     });
-    if (nodes[id] && nodes[id].scrollIntoView) nodes[id].scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    // Bring the node into the graph's own view, without scrolling the page.
+    var node = positions[id];
+    if (node) {
+      var w = graph.clientWidth, h = graph.clientHeight;
+      if (node.x < graph.scrollLeft || node.x + 190 > graph.scrollLeft + w) graph.scrollLeft = Math.max(0, node.x - w / 3);
+      if (node.y < graph.scrollTop || node.y + 22 > graph.scrollTop + h) graph.scrollTop = Math.max(0, node.y - h / 2);
+    }
   }
 
   function show() {
@@ -43,7 +51,9 @@ export const CLIENT_SCRIPT = String.raw`
     document.querySelectorAll('section.doc.shown').forEach(function (s) { s.classList.remove('shown'); });
     section.classList.add('shown');
     document.querySelectorAll('.row-target').forEach(function (r) { r.classList.remove('row-target'); });
+    // A section opens under the graph, which stays in view; a column row is scrolled to.
     if (target !== section) { target.classList.add('row-target'); target.scrollIntoView({ block: 'center' }); }
+    else window.scrollTo(0, 0);
     document.querySelectorAll('nav a.current').forEach(function (a) { a.classList.remove('current'); });
     var link = document.querySelector('nav a[href="#' + CSS.escape(section.id) + '"]');
     if (link) link.classList.add('current');
@@ -54,6 +64,8 @@ export const CLIENT_SCRIPT = String.raw`
     nodes[id].addEventListener('click', function () { location.hash = '#' + id; });
   });
   window.addEventListener('hashchange', show);
+  // The browser jumps to the anchor once the page has loaded: show again, graph in view.
+  window.addEventListener('load', function () { setTimeout(show, 0); });
 
   // Search over models, sources, their columns and descriptions.
   var entries = [];

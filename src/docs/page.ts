@@ -226,7 +226,7 @@ function graphSvg(lineage: Lineage): string {
 function navigation(catalog: DocsCatalog): string {
   const group = (title: string, items: { id: string; name: string }[], note?: (id: string) => string) =>
     items.length
-      ? html`<h3>${esc(title)}</h3>${items.map((item) => `<a href="#${esc(item.id)}">${esc(item.name)}${note ? note(item.id) : ''}</a>`)}`
+      ? html`<h3>${esc(title)}</h3>${[...items].sort((a, b) => a.name.localeCompare(b.name)).map((item) => `<a href="#${esc(item.id)}">${esc(item.name)}${note ? note(item.id) : ''}</a>`)}`
       : '';
   const failing = new Set(
     catalog.tests
