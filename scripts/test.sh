@@ -3,7 +3,7 @@
 # Installs the system packages the tests need when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-system-deps.sh
+bash scripts/ensure-system-deps.sh chromium mosquitto
 [ -d node_modules ] || npm install --no-audit --no-fund
 npx biome check .
 npx tsc -p tsconfig.json --noEmit
