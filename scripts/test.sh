@@ -7,5 +7,6 @@ bash scripts/ensure-system-deps.sh chromium mosquitto
 [ -d node_modules ] || npm install --no-audit --no-fund
 npx biome check .
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p web/tsconfig.json --noEmit && npx biome check --config-path web/lint/biome-web.json web  # the dashboard (DOM, JSX)
 npm run build --silent
 node scripts/run-tests.mjs "$@"

@@ -1,0 +1,159 @@
+/**
+ * Losses: where planned production time went (the `waterfall` KPI), the six big losses by line
+ * and by machine, and the top downtime reasons.
+ */
+import { useMemo } from 'react';
+import { type KpiAnswer, kpiUrl, kpiWhere, type Listing, type Row, routes } from '../api.js';
+import { barOption, type SeriesSpec, type WaterfallStep, waterfallOption } from '../charts.js';
+import type { Column } from '../components/DataTable.js';
+import { EChart } from '../components/EChart.js';
+import { Panel } from '../components/Panel.js';
+import type { Location } from '../filters.js';
+import { itemsOf, rowsOf, statusOf, useApi } from '../use-api.js';
+
+const STEPS: WaterfallStep[] = [
+  { column: 'ppt_s', name: 'Planned production time', kind: 'total' },
+  { column: 'breakdown_s', name: 'Breakdowns', kind: 'loss' },
+  { column: 'setup_s', name: 'Setup & changeover', kind: 'loss' },
+  { column: 'other_stop_s', name: 'Other stops', kind: 'loss' },
+  { column: 'small_stop_s', name: 'Small stops', kind: 'loss' },
+  { column: 'speed_loss_s', name: 'Reduced speed', kind: 'loss' },
+  { column: 'quality_loss_s', name: 'Quality loss', kind: 'loss' },
+  { column: 'ideal_good_s', name: 'Fully productive time', kind: 'total' },
+];
+
+const SIX_LOSSES: SeriesSpec[] = [
+  { column: 'breakdown_s', name: 'Breakdowns', color: '#b3261e', stack: 'loss' },
+  { column: 'setup_s', name: 'Setup', color: '#c77c1a', stack: 'loss' },
+  { column: 'other_stop_s', name: 'Other stops', color: '#8d6e63', stack: 'loss' },
+  { column: 'small_stop_s', name: 'Small stops', color: '#e0a100', stack: 'loss' },
+  { column: 'speed_loss_s', name: 'Reduced speed', color: '#5b6b7b', stack: 'loss' },
+  { column: 'quality_loss_s', name: 'Quality loss', color: '#8a4bb5', stack: 'loss' },
+];
+
+const LOSS_COLUMNS: Column[] = [
+  { name: 'ppt_s', label: 'Planned', display: 'seconds' },
+  ...SIX_LOSSES.map((spec) => ({ name: spec.column, label: spec.name, display: 'seconds' as const })),
+  { name: 'ideal_good_s', label: 'Fully productive', display: 'seconds' },
+];
+
+interface OpenApi {
+  paths?: Record<string, unknown>;
+}
+
+function DowntimeReasons(props: { location: Location }) {
+  // The reasons route is not in docs/api.md yet: ask the server's own description first, so
+  // a server without it shows a note instead of a failed request.
+  const openapi = useApi<OpenApi>('/api/openapi.json');
+  const available =
+    openapi.state === 'done' &&
+    Object.keys(openapi.data.paths ?? {}).some((p) => p.startsWith('/api/downtime'));
+  const reasons = useApi<Listing<Row>>(available ? routes.downtimeReasons(props.location.filters) : null);
+  const rows = itemsOf(reasons);
+  const chart = useMemo(
+    () =>
+      barOption(
+        rows.slice(0, 10),
+        'reason',
+        [{ column: 'duration_s', name: 'Downtime', color: '#b3261e' }],
+        'seconds',
+        { horizontal: true },
+      ),
+    [rows],
+  );
+  return (
+    <Panel
+      title="Top downtime reasons"
+      status={
+        openapi.state === 'done' && !available
+          ? { state: 'done' }
+          : available
+            ? statusOf(reasons)
+            : statusOf(openapi)
+      }
+      empty={
+        available ? undefined : 'This server does not list downtime reasons yet (no /api/downtime route).'
+      }
+      columns={[
+        { name: 'reason', label: 'Reason', display: 'text' },
+        { name: 'loss_category', label: 'Category', display: 'text' },
+        { name: 'stops', label: 'Stops', display: 'count' },
+        { name: 'duration_s', label: 'Downtime', display: 'seconds' },
+      ]}
+      rows={rows}
+      csvName="downtime-reasons"
+      chart={<EChart option={chart} label="Top downtime reasons by hours" />}
+    />
+  );
+}
+
+export function LossesPage(props: { location: Location }) {
+  const { filters } = props.location;
+  const where = kpiWhere(filters);
+  const range = { from: filters.from, to: filters.to };
+  const whole = useApi<KpiAnswer>(kpiUrl('waterfall', { where, ...range }));
+  const byLine = useApi<KpiAnswer>(kpiUrl('waterfall', { by: ['line'], where, ...range }));
+  const byMachine = useApi<KpiAnswer>(kpiUrl('waterfall', { by: ['machine'], where, ...range }));
+  const wholeRows = rowsOf(whole);
+  const lineRows = rowsOf(byLine);
+  const machineRows = rowsOf(byMachine);
+  const waterfall = useMemo(() => (wholeRows[0] ? waterfallOption(wholeRows[0], STEPS) : {}), [wholeRows]);
+  const lineChart = useMemo(() => barOption(lineRows, 'line_id', SIX_LOSSES, 'seconds'), [lineRows]);
+  const machineChart = useMemo(
+    () => barOption(machineRows, 'machine_id', SIX_LOSSES, 'seconds'),
+    [machineRows],
+  );
+  const waterfallRows: Row[] = wholeRows[0]
+    ? STEPS.map((step) => ({
+        step: step.name,
+        column: step.column,
+        seconds: wholeRows[0]?.[step.column] ?? null,
+      }))
+    : [];
+
+  return (
+    <div className="grid">
+      <Panel
+        wide
+        title="Loss waterfall: planned production time to fully productive time"
+        note={
+          wholeRows[0] && wholeRows[0].adds_up === false
+            ? 'The steps do not add up for this selection (residual shown in the CSV).'
+            : 'Each step is a loss in hours; what is left is fully productive time (OEE × planned time).'
+        }
+        status={statusOf(whole)}
+        columns={[
+          { name: 'step', label: 'Step', display: 'text' },
+          { name: 'column', label: 'Column', display: 'text' },
+          { name: 'seconds', label: 'Hours', display: 'seconds' },
+        ]}
+        rows={waterfallRows}
+        csvName="loss-waterfall"
+        chart={
+          <EChart
+            option={waterfall}
+            label="Loss waterfall from planned production time to fully productive time"
+            height={320}
+          />
+        }
+      />
+      <Panel
+        title="Six big losses by line"
+        status={statusOf(byLine)}
+        columns={[{ name: 'line_id', label: 'Line', display: 'text' }, ...LOSS_COLUMNS]}
+        rows={lineRows}
+        csvName="six-big-losses-by-line"
+        chart={<EChart option={lineChart} label="Six big losses in hours by line" />}
+      />
+      <Panel
+        title="Six big losses by machine"
+        status={statusOf(byMachine)}
+        columns={[{ name: 'machine_id', label: 'Machine', display: 'text' }, ...LOSS_COLUMNS]}
+        rows={machineRows}
+        csvName="six-big-losses-by-machine"
+        chart={<EChart option={machineChart} label="Six big losses in hours by machine" />}
+      />
+      <DowntimeReasons location={props.location} />
+    </div>
+  );
+}
