@@ -12,6 +12,7 @@ import { registerLoads } from './commands/loads.js';
 import { registerModels } from './commands/models.js';
 import { registerQuarantine } from './commands/quarantine.js';
 import { registerQuery } from './commands/query.js';
+import { registerServe } from './commands/serve.js';
 import { registerTest } from './commands/test.js';
 import { withExamples } from './shell.js';
 
@@ -49,6 +50,7 @@ for (const register of [
   registerDq,
   registerKpi,
   registerDocs,
+  registerServe,
 ]) {
   register(program);
 }

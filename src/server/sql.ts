@@ -1,0 +1,65 @@
+/**
+ * Small helpers for the routes' SQL over the warehouse: filters built from fixed column
+ * names with every value bound as a parameter, and the did-you-mean for an id that the
+ * warehouse does not have.
+ */
+import type { LakeReader } from '../lake/reader.js';
+import { LatheError } from '../util/errors.js';
+import { closestName } from '../util/suggest.js';
+
+export class Filters {
+  readonly conditions: string[] = [];
+  readonly params: string[] = [];
+
+  /** `column = $n` when a value is given; the column is the route's own, never the user's. */
+  equal(column: string, value: string | undefined): this {
+    if (value !== undefined) this.conditions.push(`${column} = ${this.param(value)}`);
+    return this;
+  }
+
+  param(value: string): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  add(condition: string): this {
+    this.conditions.push(condition);
+    return this;
+  }
+
+  where(): string {
+    return this.conditions.length ? `where ${this.conditions.join(' and ')}` : '';
+  }
+}
+
+/**
+ * After an empty answer: each given id must exist in `table.column`, else a 400 (or 404 for
+ * a path parameter) with the closest id, so a typo is not mistaken for "no data".
+ */
+export async function checkIds(
+  reader: LakeReader,
+  checks: Array<{ field: string; value: string | undefined; table: string; column: string; code?: string }>,
+): Promise<void> {
+  for (const check of checks) {
+    if (check.value === undefined) continue;
+    const known = (
+      await reader.db.json<{ value: string }>(
+        `select distinct cast(${check.column} as varchar) as value from ${check.table} where ${check.column} is not null order by 1`,
+      )
+    ).map((row) => row.value);
+    if (known.includes(check.value)) continue;
+    const suggestion = closestName(check.value, known);
+    const shown = check.value.length > 80 ? `${check.value.slice(0, 80)}…` : check.value;
+    throw new LatheError(
+      check.code ?? 'unknown_value',
+      `there is no ${check.field} \`${shown}\` in the warehouse${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
+      {
+        fix: known.length
+          ? `use one of: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}`
+          : `the warehouse has no ${check.field} yet`,
+        exitCode: 2,
+        location: { field: check.field },
+      },
+    );
+  }
+}
