@@ -9,7 +9,10 @@ export function registerQuery(program: Command): void {
     .command('query')
     .description('run read-only SQL (DuckDB) over the lake: one table per entity, named after it')
     .argument('<sql>', 'one SELECT statement')
-    .option('--as-of <load-id>', 'read the lake as it was right after that load')
+    .option(
+      '--as-of <load-or-build>',
+      'read the lake as it was right after that load (and its latest build), or as of that build',
+    )
     .option('--json', 'print rows as a JSON array')
     .option('--csv', 'print rows as CSV')
     .action(
