@@ -234,7 +234,7 @@ export function DataPage(props: { location: Location }) {
           <EChart
             option={lineageChart}
             label="Lineage graph of sources and models"
-            height={Math.max(360, lineage.state === 'done' ? lineage.data.height * 0.6 : 360)}
+            height={Math.min(900, Math.max(360, lineage.state === 'done' ? lineage.data.height : 360))}
           />
         }
       />

@@ -134,7 +134,7 @@ export function OverviewPage(props: { location: Location }) {
         status={statusOf(drill)}
         columns={[{ name: level.key, label: level.title, display: 'text' }, ...OEE_COLUMNS]}
         rows={drillRows}
-        csvName={`oee-by-${level.by}`}
+        csvName={`drill-oee-by-${level.by}`}
         rowAction={
           level.filter
             ? (row) => (

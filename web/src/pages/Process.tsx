@@ -53,8 +53,8 @@ function controlChartOption(spc: SpcAnswer): EChartsCoreOption {
   ].filter((line) => line !== null);
   return {
     grid: [
-      { left: 8, right: 80, top: 40, height: '55%', containLabel: true },
-      { left: 8, right: 80, top: '72%', bottom: 48, containLabel: true },
+      { left: 8, right: 110, top: 40, height: '55%', containLabel: true },
+      { left: 8, right: 110, top: '72%', bottom: 48, containLabel: true },
     ],
     legend: { top: 0 },
     tooltip: { trigger: 'axis' },
@@ -68,8 +68,8 @@ function controlChartOption(spc: SpcAnswer): EChartsCoreOption {
       { type: 'time', gridIndex: 1 },
     ],
     yAxis: [
-      { type: 'value', gridIndex: 0, scale: true, name: spc.sensor },
-      { type: 'value', gridIndex: 1, scale: true, name: 'moving range' },
+      { type: 'value', gridIndex: 0, scale: true },
+      { type: 'value', gridIndex: 1, scale: true, splitNumber: 2 },
     ],
     series: [
       {
@@ -214,7 +214,7 @@ function ControlChart(props: { location: Location; machine: string; sensors: Row
           { name: 'point_count', label: 'Points', display: 'count' },
         ]}
         rows={violations}
-        maxTableRows={200}
+        maxTableRows={1000}
         csvName={`violations-${machine}-${String(sensor)}`}
       />
     </>
