@@ -13,6 +13,8 @@ import { registerModels } from './commands/models.js';
 import { registerQuarantine } from './commands/quarantine.js';
 import { registerQuery } from './commands/query.js';
 import { registerServe } from './commands/serve.js';
+import { registerSimulate } from './commands/simulate.js';
+import { registerStream } from './commands/stream.js';
 import { registerTest } from './commands/test.js';
 import { withExamples } from './shell.js';
 
@@ -51,6 +53,8 @@ for (const register of [
   registerKpi,
   registerDocs,
   registerServe,
+  registerStream,
+  registerSimulate,
 ]) {
   register(program);
 }

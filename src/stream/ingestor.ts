@@ -29,11 +29,19 @@ import { consumerDir } from './paths.js';
 import { type PendingRunning, resolveStates } from './states.js';
 import { WriteAheadLog } from './wal.js';
 
-/** The detection hook: told every good reading, count and state; returns alerts raised. */
+export interface RaisedAlert {
+  alert: AlertLike;
+  /** open, update or close. */
+  event: string;
+}
+
+/** The detection hook: told every decoded reading, count and state; returns alert events raised. */
 export interface StreamDetector {
-  reading(reading: Reading): AlertLike[] | undefined;
+  reading(reading: Reading): RaisedAlert[] | undefined;
   count?(count: Count): void;
   state?(state: StateChange): void;
+  /** Closes what is open (at shutdown). */
+  flush?(): RaisedAlert[] | undefined;
 }
 
 export type DetectorFactory = (specs: SensorSpec[]) => StreamDetector;
@@ -218,7 +226,7 @@ export class StreamIngestor {
       batch.addReading(reading);
       if (detector) {
         const raised = detector.reading(reading);
-        if (raised) for (const alert of raised) this.storeAlert(alert);
+        if (raised) for (const { alert, event } of raised) this.storeAlert(alert, event);
       }
     }
     for (const count of decoded.counts) {
@@ -235,9 +243,8 @@ export class StreamIngestor {
     this.stats.states += decoded.states.length;
   }
 
-  private storeAlert(alert: AlertLike): void {
-    const event = typeof alert.status === 'string' && alert.status === 'closed' ? 'close' : 'open';
-    const record = this.alerts.add(alert, (alert as { event?: string }).event ?? event);
+  private storeAlert(alert: AlertLike, event: string): void {
+    const record = this.alerts.add(alert, event);
     this.stats.alerts++;
     this.options.onAlert?.(record);
   }
@@ -410,6 +417,7 @@ export class StreamIngestor {
     while (this.landing) await this.landing;
     await this.wal.sync();
     if (this.batch.messages > 0) await this.landNow();
+    for (const { alert, event } of this.detector?.flush?.() ?? []) this.storeAlert(alert, event);
     await this.alerts.flush();
     await this.wal.close();
   }
