@@ -11,14 +11,24 @@
 export class Baseline {
   n = 0;
   sum = 0;
+  sumSq = 0;
+  /** Σ x_t · x_{t−1}, for the lag-1 autocorrelation. */
+  sumLag = 0;
   mrSum = 0;
+  first = 0;
   prev = 0;
   firstTs = 0;
   lastTs = 0;
 
   add(ts: number, x: number): void {
-    if (this.n === 0) this.firstTs = ts;
-    else this.mrSum += Math.abs(x - this.prev);
+    if (this.n === 0) {
+      this.firstTs = ts;
+      this.first = x;
+    } else {
+      this.mrSum += Math.abs(x - this.prev);
+      this.sumLag += x * this.prev;
+    }
+    this.sumSq += x * x;
     this.prev = x;
     this.lastTs = ts;
     this.sum += x;
@@ -27,6 +37,22 @@ export class Baseline {
 
   get mean(): number {
     return this.sum / this.n;
+  }
+
+  /** Sample standard deviation (n − 1). */
+  get sd(): number {
+    if (this.n < 2) return 0;
+    const m = this.mean;
+    return Math.sqrt(Math.max(0, (this.sumSq - this.n * m * m) / (this.n - 1)));
+  }
+
+  /** Lag-1 autocorrelation r1 = Σ(x_t − x̄)(x_{t−1} − x̄) / Σ(x_t − x̄)². */
+  get lag1(): number {
+    const m = this.mean;
+    const ss = this.sumSq - this.n * m * m;
+    if (this.n < 3 || !(ss > 0)) return 0;
+    const cross = this.sumLag - m * (this.sum - this.first + (this.sum - this.prev)) + (this.n - 1) * m * m;
+    return cross / ss;
   }
 
   /** Mean moving range over n − 1 ranges. */

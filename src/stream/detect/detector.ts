@@ -54,6 +54,13 @@ export interface DetectorOptions {
   ewma?: { lambda?: number; L?: number; limits?: EwmaLimits; enabled?: boolean };
   cusum?: Partial<CusumOptions> & { enabled?: boolean };
   westernElectric?: { enabled?: boolean };
+  /**
+   * σ of EWMA and CUSUM when not given: `ar1` (default) = the baseline's sample s.d. widened for
+   * its lag-1 autocorrelation φ (EWMA: √((1 + φ(1−λ)) / (1 − φ(1−λ))), CUSUM: the long-run
+   * σ·√((1 + φ) / (1 − φ)), φ clamped to [0, 0.95]); `within` = MR̄/1.128 as the I chart,
+   * the textbook choice for independent readings.
+   */
+  sigma?: 'ar1' | 'within';
   specs?: Iterable<SensorSpec>;
   overrides?: (machineId: string, sensor: string) => SeriesOverrides | undefined;
   /**
@@ -194,6 +201,7 @@ export class Detector {
   private readonly cusumOn: boolean;
   private readonly cusumOptions: CusumOptions;
   private readonly weOn: boolean;
+  private readonly sigmaMode: 'ar1' | 'within';
   private readonly gap: number;
   private readonly maxValues: number;
   private readonly onlyWhileRunning: boolean;
@@ -243,6 +251,7 @@ export class Detector {
       });
     }
     this.weOn = options.westernElectric?.enabled ?? true;
+    this.sigmaMode = options.sigma ?? 'ar1';
     this.gap = options.coalesceGap ?? 20;
     this.maxValues = options.maxAlertValues ?? 64;
     this.onlyWhileRunning = options.onlyWhileRunning ?? false;
@@ -421,7 +430,15 @@ export class Detector {
     const sigma = b.mrBar / 1.128;
     series.chart = new WeRules(cl, sigma);
     const o = this.overrides?.(series.machineId, series.sensor);
-    const ewmaSigma = o?.ewmaSigma ?? sigma;
+    let ewmaBase = sigma;
+    let cusumBase = sigma;
+    if (this.sigmaMode === 'ar1') {
+      const phi = Math.min(0.95, Math.max(0, b.lag1));
+      const carry = phi * (1 - this.lambda);
+      ewmaBase = b.sd * Math.sqrt((1 + carry) / (1 - carry));
+      cusumBase = b.sd * Math.sqrt((1 + phi) / (1 - phi));
+    }
+    const ewmaSigma = o?.ewmaSigma ?? ewmaBase;
     // σ = 0 (a constant baseline) leaves EWMA and CUSUM undefined: the chart still judges.
     if (this.ewmaOn && ewmaSigma > 0) {
       series.ewma = new Ewma(
@@ -430,7 +447,7 @@ export class Detector {
         ewmaSigma,
       );
     }
-    const cusumSigma = o?.cusumSigma ?? sigma;
+    const cusumSigma = o?.cusumSigma ?? cusumBase;
     if (this.cusumOn && cusumSigma > 0)
       series.cusum = new Cusum(this.cusumOptions, o?.cusumTarget ?? cl, cusumSigma);
   }
