@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { installCaching } from './cache.js';
 import { installPrincipal, type ServerContext } from './context.js';
 import { errorBody, installErrorHandlers } from './errors.js';
@@ -57,6 +57,23 @@ export async function createServer(options: ServerOptions): Promise<LatheServer>
     logger: options.logger ?? false,
     routerOptions: { maxParamLength: 2000 },
     forceCloseConnections: true,
+    // Errors the router raises before any route (a malformed URL, an overlong path parameter).
+    frameworkErrors: (error, _request, rawReply) => {
+      const reply = rawReply as unknown as FastifyReply;
+      const status =
+        error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+      reply
+        .code(status)
+        .send(
+          errorBody(
+            'bad_request',
+            error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+              ? 'a path parameter is too long'
+              : 'the URL is malformed',
+            'check the request against /api/openapi.json',
+          ),
+        );
+    },
     ajv: {
       customOptions: {
         // An unknown parameter is an error (a typo must not silently widen an answer).

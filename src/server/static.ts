@@ -38,7 +38,7 @@ export const NO_DASHBOARD_PAGE = `<!doctype html>
 <body style="font-family: system-ui, sans-serif; max-width: 40em; margin: 3em auto">
 <h1>Lathe API is running</h1>
 <p>The dashboard has not been built, so there is nothing to show here yet. Build it with</p>
-<pre>npm run build:web</pre>
+<pre>npm run build</pre>
 <p>(it writes <code>dist/web/</code>), then reload this page. The API answers meanwhile:
 <a href="/api/health">/api/health</a>, <a href="/api/kpis">/api/kpis</a>,
 <a href="/api/openapi.json">/api/openapi.json</a>.</p>

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { queryKpi } from '../../metrics/index.js';
+import { LatheError } from '../../util/errors.js';
 import type { ServerContext } from '../context.js';
 import { DAY, id, list, MONTH, query } from '../schemas.js';
 import { checkIds, Filters } from '../sql.js';
@@ -97,7 +98,22 @@ export function registerQualityRoutes(app: FastifyInstance, context: ServerConte
       if (line) where.line = line;
       if (machine) where.machine = machine;
       return state.withBuild(undefined, async (reader) => {
-        const machines = await queryKpi(reader, { kpi: 'reliability', by: ['machine'], where, from, to });
+        const machines = await queryKpi(reader, {
+          kpi: 'reliability',
+          by: ['machine'],
+          where,
+          from,
+          to,
+        }).catch(async (error: unknown) => {
+          // The layer names the filter `where`; here each id is its own parameter.
+          if (error instanceof LatheError && error.code === 'unknown_value')
+            await checkIds(reader, [
+              { field: 'plant', value: plant, table: 'dim_plant', column: 'plant_id' },
+              { field: 'line', value: line, table: 'dim_line', column: 'line_id' },
+              { field: 'machine', value: machine, table: 'dim_machine', column: 'machine_id' },
+            ]);
+          throw error;
+        });
         const filters = new Filters()
           .add('s.is_failure')
           .equal('m.plant_id', plant)
