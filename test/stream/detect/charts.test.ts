@@ -230,6 +230,7 @@ describe('EWMA and CUSUM inside the detector', () => {
       new Array(60).fill(0).map((_, i) => (i % 2 === 0 ? 10.5 : 11.3)),
       {
         westernElectric: { enabled: false },
+        sigma: 'within',
         ewma: { lambda: 0.2, L: 3 },
         cusum: { k: 0.5, h: 5 },
         coalesceGap: 30,
@@ -244,6 +245,24 @@ describe('EWMA and CUSUM inside the detector', () => {
     assert.equal(cusum.first_ts, new Date(at(10)).toISOString());
     assert.equal(cusum.breaches, 6);
     assert.match(cusum.message, /began about 10 readings before/);
+  });
+
+  it('by default takes σ from the baseline s.d., widened for positive lag-1 autocorrelation only', () => {
+    const alternating = new Detector({ baselineN: 26 });
+    const drifting = new Detector({ baselineN: 26 });
+    for (let i = 0; i < 26; i++) {
+      alternating.reading('M1', 'x', i, i % 2 === 0 ? 9.5 : 10.5);
+      drifting.reading('M1', 'x', i, i < 13 ? 9.5 : 10.5); // one step: r1 = 0.88
+    }
+    // Alternating: r1 < 0 counts as 0, σ = s.d. = √(26 · 0.25 / 25).
+    const sd = Math.sqrt((26 * 0.25) / 25);
+    assert.ok(Math.abs(alternating.limits('M1', 'x')!.ewma_sigma - sd) < 1e-12);
+    assert.ok(Math.abs(alternating.limits('M1', 'x')!.cusum_sigma - sd) < 1e-12);
+    const r1 = (25 * 0.25 - 0.5) / (26 * 0.25); // Σ(x_t − x̄)(x_{t−1} − x̄) / Σ(x_t − x̄)²
+    const carry = r1 * 0.8;
+    const limits = drifting.limits('M1', 'x')!;
+    assert.ok(Math.abs(limits.ewma_sigma - sd * Math.sqrt((1 + carry) / (1 - carry))) < 1e-12);
+    assert.ok(Math.abs(limits.cusum_sigma - sd * Math.sqrt((1 + r1) / (1 - r1))) < 1e-12);
   });
 
   it('uses a given target and σ instead of the baseline when told', () => {
