@@ -29,7 +29,7 @@ export interface BrokerOptions {
 }
 
 export interface ConsumerOptions extends Omit<IngestorOptions, 'shared'>, BrokerOptions {
-  onConnection?: (status: 'connected' | 'offline' | 'reconnecting', detail?: string) => void;
+  onConnection?: (status: 'connected' | 'subscribed' | 'offline' | 'reconnecting', detail?: string) => void;
 }
 
 type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: () => void, ...rest: unknown[]) => void;
@@ -138,6 +138,7 @@ export class StreamConsumer {
       this.options.onConnection?.('connected', this.options.url);
       client.subscribe(this.topicFilter, { qos: 1 }, (error, granted) => {
         const refused = granted?.find((grant) => grant.qos > 2);
+        if (!error && !refused) this.options.onConnection?.('subscribed', this.topicFilter);
         if (error || refused) {
           this.options.onError?.(
             new LatheError(

@@ -144,7 +144,7 @@ export function registerStream(program: Command): void {
             'warning: the lake has no machines yet: stream rows will be quarantined by their loads\n  fix: ingest the master data first (lathe simulate --drop DIR writes it for the simulated factory)\n',
           );
         process.stderr.write(
-          `consumer ${consumerName} subscribed to ${consumer.topicFilter}, landing into ${lake} (Ctrl-C lands what is buffered and stops)\n`,
+          `consumer ${consumerName} (${consumer.topicFilter}) landing into ${lake} (Ctrl-C lands what is buffered and stops)\n`,
         );
 
         let last = { at: Date.now(), messages: ingestor.stats.messages, readings: ingestor.stats.readings };
