@@ -1,34 +1,12 @@
 /** One ECharts canvas in a React component: created once, given new options, resized with its box. */
-import { BarChart, LineChart, ScatterChart } from 'echarts/charts';
-import {
-  AriaComponent,
-  DataZoomComponent,
-  GridComponent,
-  LegendComponent,
-  MarkAreaComponent,
-  MarkLineComponent,
-  MarkPointComponent,
-  TooltipComponent,
-} from 'echarts/components';
-import { type ECharts, type EChartsCoreOption, init, use } from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
+import type { ECharts, EChartsCoreOption } from 'echarts/core';
 import { useEffect, useRef } from 'react';
 
-// Only what the pages draw: the bundle stays a fraction of the full ECharts build.
-use([
-  BarChart,
-  LineChart,
-  ScatterChart,
-  AriaComponent,
-  DataZoomComponent,
-  GridComponent,
-  LegendComponent,
-  MarkAreaComponent,
-  MarkLineComponent,
-  MarkPointComponent,
-  TooltipComponent,
-  CanvasRenderer,
-]);
+const echarts = import('../echarts-setup.js');
+
+function draw(instance: ECharts, option: EChartsCoreOption): void {
+  instance.setOption({ aria: { enabled: true }, animationDuration: 300, ...option }, true);
+}
 
 export interface ChartClick {
   name: string;
@@ -48,26 +26,35 @@ export function EChart(props: {
   const onClick = useRef(props.onClick);
   onClick.current = props.onClick;
 
+  const option = useRef(props.option);
+  option.current = props.option;
+
   useEffect(() => {
     const element = box.current;
     if (!element) return;
-    const instance = init(element, undefined, { renderer: 'canvas' });
-    chart.current = instance;
-    instance.on('click', (params) => {
-      const event = params as unknown as ChartClick;
-      onClick.current?.(event);
+    let instance: ECharts | null = null;
+    let observer: ResizeObserver | null = null;
+    let disposed = false;
+    echarts.then(({ init }) => {
+      if (disposed) return;
+      instance = init(element, undefined, { renderer: 'canvas' });
+      chart.current = instance;
+      instance.on('click', (params) => onClick.current?.(params as unknown as ChartClick));
+      draw(instance, option.current);
+      const resizing = instance;
+      observer = new ResizeObserver(() => resizing.resize());
+      observer.observe(element);
     });
-    const observer = new ResizeObserver(() => instance.resize());
-    observer.observe(element);
     return () => {
-      observer.disconnect();
-      instance.dispose();
+      disposed = true;
+      observer?.disconnect();
+      instance?.dispose();
       chart.current = null;
     };
   }, []);
 
   useEffect(() => {
-    chart.current?.setOption({ aria: { enabled: true }, animationDuration: 300, ...props.option }, true);
+    if (chart.current) draw(chart.current, props.option);
   }, [props.option]);
 
   return (
