@@ -141,17 +141,19 @@ export class WeRules {
    * side, rule 4 the 8 readings of the run.
    */
   points(bit: number, outTs: number[], outValues: number[]): void {
+    // zone: 1 above `line`, −1 below it, 0 every point of the window.
     let window = 1;
-    let keep: (x: number) => boolean = () => true;
-    if (bit === WE2_UPPER) [window, keep] = [3, (x) => x > this.upper2];
-    else if (bit === WE2_LOWER) [window, keep] = [3, (x) => x < this.lower2];
-    else if (bit === WE3_UPPER) [window, keep] = [5, (x) => x > this.upper1];
-    else if (bit === WE3_LOWER) [window, keep] = [5, (x) => x < this.lower1];
+    let zone = 0;
+    let line = 0;
+    if (bit === WE2_UPPER) [window, zone, line] = [3, 1, this.upper2];
+    else if (bit === WE2_LOWER) [window, zone, line] = [3, -1, this.lower2];
+    else if (bit === WE3_UPPER) [window, zone, line] = [5, 1, this.upper1];
+    else if (bit === WE3_LOWER) [window, zone, line] = [5, -1, this.lower1];
     else if (bit === WE4_UPPER || bit === WE4_LOWER) window = 8;
     for (let i = window; i >= 1; i--) {
       const slot = (this.head - i + RING) % RING;
       const x = this.values[slot]!;
-      if (keep(x)) {
+      if (zone === 0 || (zone > 0 ? x > line : x < line)) {
         outTs.push(this.ts[slot]!);
         outValues.push(x);
       }

@@ -146,6 +146,8 @@ interface OpenAlert {
   alert: Alert;
   /** Good-reading index of the last breach. */
   lastBreach: number;
+  /** Its ts; `alert.last_ts` is written from it only when the alert is handed out (cheaper). */
+  lastMs: number;
 }
 
 class Series {
@@ -520,11 +522,14 @@ export class Detector {
           if (alert.values.length < this.maxValues) alert.values.push(pointValues[i]!);
         }
       } else if (alert.values.length < this.maxValues) alert.values.push(value);
-      alert.last_ts = iso(ts);
       alert.limit = limit;
       alert.statistic = statistic;
       open.lastBreach = series.index;
-      if (this.emitUpdates) this.onAlert?.(alert, 'update');
+      open.lastMs = ts;
+      if (this.emitUpdates) {
+        alert.last_ts = iso(ts);
+        this.onAlert?.(alert, 'update');
+      }
       return;
     }
     const rule = SLOT_RULE[slot]!;
@@ -549,7 +554,7 @@ export class Detector {
       message: '',
     };
     alert.message = this.message(alert, series);
-    series.open[slot] = { alert, lastBreach: series.index };
+    series.open[slot] = { alert, lastBreach: series.index, lastMs: ts };
     series.openCount++;
     this.stats.alertsOpened++;
     this.onAlert?.(alert, 'open');
@@ -568,6 +573,7 @@ export class Detector {
     series.openCount--;
     this.stats.alertsClosed++;
     open.alert.status = 'closed';
+    open.alert.last_ts = iso(open.lastMs);
     open.alert.message = this.message(open.alert, series);
     this.onAlert?.(open.alert, 'close');
   }
