@@ -26,14 +26,10 @@ function limitLine(
   color: string,
   type: 'solid' | 'dashed' | 'dotted',
 ) {
-  return typeof value === 'number'
-    ? {
-        name,
-        yAxis: value,
-        lineStyle: { color, type },
-        label: { formatter: `${name} ${formatValue(value, 'text')}` },
-      }
-    : null;
+  if (typeof value !== 'number') return null;
+  // Only the solid limits are labelled: the zone lines' labels would write over each other.
+  const label = type === 'solid' ? { formatter: `${name} ${formatValue(value, 'text')}` } : { show: false };
+  return { name, yAxis: value, lineStyle: { color, type }, label };
 }
 
 function controlChartOption(spc: SpcAnswer): EChartsCoreOption {
