@@ -33,33 +33,47 @@ tests:
   - expression: { name: indices_need_25_readings, sql: "n >= 25 or (cp is null and cpk is null and cpu is null and cpl is null and pp is null and ppk is null and ppu is null and ppl is null)" }
   - expression: { name: cpk_not_above_cp, sql: "cpk is null or cp is null or cpk <= cp + 1e-9" }
 */
-with readings as (
-  select
-    m.plant_id,
-    m.line_id,
-    r.machine_id,
-    r.sensor,
-    r.ts,
-    cast(r.value as double) as value,
-    cast(date_trunc('month', timezone(p.timezone, r.ts)) as date) as month_start
-  from ref('fact_sensor_reading') r
-  join ref('dim_machine') m on m.machine_id = r.machine_id and m.is_current
+with machines as (
+  select m.machine_id, m.plant_id, m.line_id, p.timezone
+  from ref('dim_machine') m
   join ref('dim_plant') p on p.plant_id = m.plant_id
-  where coalesce(r.quality, 'good') = 'good'
+  where m.is_current
+),
+good as (
+  select machine_id, sensor, ts, cast(value as double) as value, epoch_us(ts) // 86400000000 as utc_day
+  from ref('fact_sensor_reading')
+  where coalesce(quality, 'good') = 'good'
+),
+-- The plant-local month of a reading without a time zone conversion per reading (10 M of them):
+-- per plant and UTC day, the local month the day starts in and, when a local month starts
+-- inside that UTC day, that month and the instant it starts (any offset, daylight saving included).
+plant_days as (
+  select p.plant_id, p.timezone, d.utc_day,
+    cast(date_trunc('month', timezone(p.timezone, make_timestamp(d.utc_day * 86400000000)::timestamptz)) as date) as day_month,
+    cast(date_trunc('month', timezone(p.timezone, make_timestamp((d.utc_day + 1) * 86400000000 - 1)::timestamptz)) as date) as end_month
+  from (select distinct plant_id, timezone from machines) p,
+    (select unnest(range(min(utc_day), max(utc_day) + 1)) as utc_day from good) d
+),
+day_months as (
+  select plant_id, utc_day, day_month, end_month,
+    case when end_month <> day_month then epoch_us(timezone(timezone, end_month::timestamp)) end as end_month_start_us
+  from plant_days
+),
+readings as (
+  select g.machine_id, g.sensor, g.ts, g.value,
+    case when epoch_us(g.ts) >= d.end_month_start_us then d.end_month else d.day_month end as month_start
+  from good g
+  join machines m on m.machine_id = g.machine_id
+  join day_months d on d.plant_id = m.plant_id and d.utc_day = g.utc_day
 ),
 moving as (
-  select
-    *,
+  select machine_id, sensor, month_start, value,
     abs(value - lag(value) over (partition by machine_id, sensor, month_start order by ts)) as moving_range
   from readings
 ),
 stats as (
   select
-    plant_id,
-    line_id,
-    machine_id,
-    sensor,
-    month_start,
+    machine_id, sensor, month_start,
     count(*) as n,
     avg(value) as mean,
     avg(moving_range) as mr_bar,
@@ -70,6 +84,7 @@ stats as (
 ),
 judged as (
   select
+    m.plant_id, m.line_id,
     s.*,
     spec.lsl,
     spec.usl,
@@ -84,22 +99,11 @@ judged as (
       else 'ok'
     end as capability_status
   from stats s
+  join machines m on m.machine_id = s.machine_id
   left join ref('stg_sensor_specs') spec on spec.machine_id = s.machine_id and spec.sensor = s.sensor
 )
 select
-  plant_id,
-  line_id,
-  machine_id,
-  sensor,
-  month_start,
-  n,
-  mean,
-  mr_bar,
-  sigma_within,
-  sigma_overall,
-  lsl,
-  usl,
-  target,
+  plant_id, line_id, machine_id, sensor, month_start, n, mean, mr_bar, sigma_within, sigma_overall, lsl, usl, target,
   case when usable and two_sided and sigma_within > 0 then (usl - lsl) / (6 * sigma_within) end as cp,
   case when usable and two_sided and sigma_within > 0 then least(usl - mean, mean - lsl) / (3 * sigma_within) end as cpk,
   case when usable and usl is not null and sigma_within > 0 then (usl - mean) / (3 * sigma_within) end as cpu,

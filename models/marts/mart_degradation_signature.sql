@@ -39,12 +39,49 @@ with failures as (
   group by machine_id, stop_id
 ),
 readings as (
-  select machine_id, sensor, ts, cast(value as double) as value, epoch(ts) / 3600.0 as hour
+  select machine_id, sensor, ts, cast(value as double) as value,
+    -- = epoch(ts) / 3600.0, and the UTC day as a number: integer arithmetic per reading (10 M of them)
+    epoch_us(ts) / 1e6 / 3600.0 as hour,
+    epoch_us(ts) // 86400000000 as utc_day
   from ref('fact_sensor_reading')
   where coalesce(quality, 'good') = 'good'
 ),
+day_stats as (
+  select
+    r.machine_id,
+    r.sensor,
+    r.utc_day,
+    avg(r.value) as mean,
+    case when var_pop(r.hour) > 0 then regr_slope(r.value, r.hour) end as slope_per_h
+  from readings r
+  group by all
+),
 sensors as (
-  select distinct machine_id, sensor from readings
+  select distinct machine_id, sensor from day_stats
+),
+-- The UTC days each failure's 24 h window touches, so readings meet only the failures of their
+-- own days instead of every failure of their machine.
+failure_days as (
+  select stop_id, machine_id, failure_start_ts,
+    unnest(range(
+      epoch_us(failure_start_ts - interval 24 hours) // 86400000000,
+      (epoch_us(failure_start_ts) - 1) // 86400000000 + 1
+    )) as utc_day
+  from failures
+),
+window_stats as (
+  select
+    f.stop_id,
+    r.sensor,
+    count(r.value) as readings,
+    avg(r.value) as mean,
+    -- regr_slope of a single point is NaN, not NULL.
+    case when var_pop(r.hour) > 0 then regr_slope(r.value, r.hour) end as slope_per_h
+  from failure_days f
+  join readings r
+    on r.machine_id = f.machine_id and r.utc_day = f.utc_day
+    and r.ts >= f.failure_start_ts - interval 24 hours and r.ts < f.failure_start_ts
+  group by f.stop_id, r.sensor
 ),
 before_failure as (
   select
@@ -54,26 +91,16 @@ before_failure as (
     f.failure_end_ts,
     f.repair_s,
     s.sensor,
-    count(r.value) as readings,
-    avg(r.value) as mean,
-    -- regr_slope of a single point is NaN, not NULL.
-    case when var_pop(r.hour) > 0 then regr_slope(r.value, r.hour) end as slope_per_h
+    coalesce(w.readings, 0) as readings,
+    w.mean,
+    w.slope_per_h
   from failures f
   join sensors s on s.machine_id = f.machine_id
-  left join readings r
-    on r.machine_id = f.machine_id and r.sensor = s.sensor
-    and r.ts >= f.failure_start_ts - interval 24 hours and r.ts < f.failure_start_ts
-  group by all
+  left join window_stats w on w.stop_id = f.stop_id and w.sensor = s.sensor
 ),
 windows as (
-  select
-    r.machine_id,
-    r.sensor,
-    date_trunc('day', r.ts) as window_start,
-    avg(r.value) as mean,
-    case when var_pop(r.hour) > 0 then regr_slope(r.value, r.hour) end as slope_per_h
-  from readings r
-  group by all
+  select machine_id, sensor, make_timestamp(utc_day * 86400000000)::timestamptz as window_start, mean, slope_per_h
+  from day_stats
 ),
 failure_free as (
   select w.*

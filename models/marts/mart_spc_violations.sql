@@ -22,86 +22,65 @@ tests:
 */
 with monitored as (
   select
-    l.plant_id,
-    l.line_id,
     r.machine_id,
     r.sensor,
     r.ts,
     cast(r.value as double) as value,
-    l.cl,
-    cast(r.value as double) > l.ucl as above_3,
-    cast(r.value as double) < l.lcl as below_3,
-    cast(r.value as double) > l.upper_2sigma as above_2,
-    cast(r.value as double) < l.lower_2sigma as below_2,
-    cast(r.value as double) > l.upper_1sigma as above_1,
-    cast(r.value as double) < l.lower_1sigma as below_1,
-    cast(r.value as double) > l.cl as above_cl,
-    cast(r.value as double) < l.cl as below_cl
+    -- Zones as signed codes: +1 strictly above the line, -1 strictly below, 0 on neither side.
+    case when cast(r.value as double) > l.ucl then 1 when cast(r.value as double) < l.lcl then -1 else 0 end as z3,
+    case when cast(r.value as double) > l.upper_2sigma then 1 when cast(r.value as double) < l.lower_2sigma then -1 else 0 end as z2,
+    case when cast(r.value as double) > l.upper_1sigma then 1 when cast(r.value as double) < l.lower_1sigma then -1 else 0 end as z1,
+    case when cast(r.value as double) > l.cl then 1 when cast(r.value as double) < l.cl then -1 else 0 end as z0
   from ref('fact_sensor_reading') r
   join ref('mart_spc_limits') l on l.machine_id = r.machine_id and l.sensor = r.sensor
   where coalesce(r.quality, 'good') = 'good'
     and l.limits_status = 'ok'
     and r.ts > l.baseline_end_ts
 ),
-windows as (
-  select
-    *,
-    count(*) over w3 as n3,
-    count(*) filter (where above_2) over w3 as above_2_in_3,
-    count(*) filter (where below_2) over w3 as below_2_in_3,
-    list(ts) filter (where above_2) over w3 as above_2_ts,
-    list(ts) filter (where below_2) over w3 as below_2_ts,
-    count(*) over w5 as n5,
-    count(*) filter (where above_1) over w5 as above_1_in_5,
-    count(*) filter (where below_1) over w5 as below_1_in_5,
-    list(ts) filter (where above_1) over w5 as above_1_ts,
-    list(ts) filter (where below_1) over w5 as below_1_ts,
-    count(*) over w8 as n8,
-    count(*) filter (where above_cl) over w8 as above_cl_in_8,
-    count(*) filter (where below_cl) over w8 as below_cl_in_8,
-    list(ts) over w8 as last_8_ts
+lagged as (
+  select machine_id, sensor, ts, value, z3, z2, z1, z0,
+    lag(ts, 1) over w as ts1, lag(ts, 2) over w as ts2, lag(ts, 3) over w as ts3, lag(ts, 4) over w as ts4,
+    lag(ts, 5) over w as ts5, lag(ts, 6) over w as ts6, lag(ts, 7) over w as ts7,
+    lag(z2, 1) over w = z2 as a2_1, lag(z2, 2) over w = z2 as a2_2,
+    lag(z1, 1) over w = z1 as a1_1, lag(z1, 2) over w = z1 as a1_2, lag(z1, 3) over w = z1 as a1_3, lag(z1, 4) over w = z1 as a1_4,
+    sum(z0) over w8 as z0_sum_8
   from monitored
-  window
-    w3 as (partition by machine_id, sensor order by ts rows between 2 preceding and current row),
-    w5 as (partition by machine_id, sensor order by ts rows between 4 preceding and current row),
+  window w as (partition by machine_id, sensor order by ts),
     w8 as (partition by machine_id, sensor order by ts rows between 7 preceding and current row)
 ),
 violations as (
-  select *, 1 as rule, 'beyond_3_sigma' as rule_name, 'upper' as side, [ts] as point_ts
-  from windows where above_3
+  select machine_id, sensor, ts, value, 1 as rule, 'beyond_3_sigma' as rule_name, z3 as z, [ts] as point_ts
+  from lagged where z3 <> 0
   union all
-  select *, 1, 'beyond_3_sigma', 'lower', [ts]
-  from windows where below_3
+  select machine_id, sensor, ts, value, 2, '2_of_3_beyond_2_sigma', z2,
+    case when a2_2 and a2_1 then [ts2, ts1, ts] when a2_1 then [ts1, ts] else [ts2, ts] end
+  from lagged where z2 <> 0 and ts2 is not null and (a2_1 or a2_2)
   union all
-  select *, 2, '2_of_3_beyond_2_sigma', 'upper', above_2_ts
-  from windows where above_2 and n3 = 3 and above_2_in_3 >= 2
+  select machine_id, sensor, ts, value, 3, '4_of_5_beyond_1_sigma', z1,
+    case
+      when a1_4 and a1_3 and a1_2 and a1_1 then [ts4, ts3, ts2, ts1, ts]
+      when not a1_4 then [ts3, ts2, ts1, ts]
+      when not a1_3 then [ts4, ts2, ts1, ts]
+      when not a1_2 then [ts4, ts3, ts1, ts]
+      else [ts4, ts3, ts2, ts]
+    end
+  from lagged where z1 <> 0 and ts4 is not null and a1_1::int + a1_2::int + a1_3::int + a1_4::int >= 3
   union all
-  select *, 2, '2_of_3_beyond_2_sigma', 'lower', below_2_ts
-  from windows where below_2 and n3 = 3 and below_2_in_3 >= 2
-  union all
-  select *, 3, '4_of_5_beyond_1_sigma', 'upper', above_1_ts
-  from windows where above_1 and n5 = 5 and above_1_in_5 >= 4
-  union all
-  select *, 3, '4_of_5_beyond_1_sigma', 'lower', below_1_ts
-  from windows where below_1 and n5 = 5 and below_1_in_5 >= 4
-  union all
-  select *, 4, '8_in_a_row_one_side', 'upper', last_8_ts
-  from windows where n8 = 8 and above_cl_in_8 = 8
-  union all
-  select *, 4, '8_in_a_row_one_side', 'lower', last_8_ts
-  from windows where n8 = 8 and below_cl_in_8 = 8
+  select machine_id, sensor, ts, value, 4, '8_in_a_row_one_side', z0, [ts7, ts6, ts5, ts4, ts3, ts2, ts1, ts]
+  from lagged where ts7 is not null and abs(z0_sum_8) = 8
 )
 select
-  plant_id,
-  line_id,
-  machine_id,
-  sensor,
-  ts,
-  value,
-  cl,
-  rule,
-  rule_name,
-  side,
-  len(point_ts) as point_count,
-  point_ts
-from violations
+  l.plant_id,
+  l.line_id,
+  v.machine_id,
+  v.sensor,
+  v.ts,
+  v.value,
+  l.cl,
+  v.rule,
+  v.rule_name,
+  case when v.z > 0 then 'upper' else 'lower' end as side,
+  len(v.point_ts) as point_count,
+  v.point_ts
+from violations v
+join ref('mart_spc_limits') l on l.machine_id = v.machine_id and l.sensor = v.sensor
