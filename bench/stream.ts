@@ -66,11 +66,8 @@ async function publisher(
     inFlight++;
     client.publish(topic, payload, { qos: 1 }, () => inFlight--);
   };
-  let noise = 0;
-  const value = () => {
-    noise = 0.5 * noise + (Math.random() - 0.5) * 2;
-    return Math.round((50 + noise) * 1000) / 1000;
-  };
+  // An in-control process: 50 plus independent noise (s.d. 0.5), rounded to 0.001.
+  const value = () => Math.round((50 + (Math.random() + Math.random() + Math.random() - 1.5)) * 1000) / 1000;
   if (mode === 'burst') {
     const base = Date.parse('2026-01-05T00:00:00Z');
     const messages = Math.ceil(amount / (SENSORS * INSTANTS));
@@ -153,10 +150,12 @@ async function main(): Promise<void> {
       url: broker.url,
       batchRows: Number(flag('--batch-rows') ?? 200_000),
       batchMs: 2000,
-      detector: detectorFactory(),
+      detector: args.includes('--no-detect') ? undefined : detectorFactory(),
       onLanded: (landed) => {
         landedRows += landed.readings;
         lastLanded = Date.now();
+        if (args.includes('--verbose'))
+          process.stderr.write(`landed ${landed.readings} readings in ${landed.ms} ms (${landed.status})\n`);
       },
       onError: (error) => process.stderr.write(`consumer error: ${String(error)}\n`),
     });

@@ -18,7 +18,14 @@ export class Batch {
   readonly counts: (Count | undefined)[] = [];
   readonly states: StateChange[] = [];
   readonly deadLetters: DeadLetter[] = [];
-  private readonly readingAt = new Map<string, number>();
+  /**
+   * machine -> sensor -> the latest ts seen. Readings of a series mostly arrive in time order:
+   * those are new keys, at the cost of two map lookups. A reading at or before its series'
+   * latest may repeat a key; such series are deduplicated once, when the batch is written.
+   */
+  private readonly latestTs = new Map<string, Map<string, { ts: number; disordered: boolean }>>();
+  private readingKeys = 0;
+  private disordered = false;
   private readonly countAt = new Map<string, number>();
   /** Offset just after the last record added. */
   to: number;
@@ -30,15 +37,53 @@ export class Batch {
   }
 
   get rows(): number {
-    return this.readingAt.size + this.countAt.size + this.states.length;
+    return this.readingKeys + this.countAt.size + this.states.length;
   }
 
   addReading(reading: Reading): void {
-    const key = `${reading.machine_id}\u0001${reading.sensor}\u0001${reading.ts}`;
-    const at = this.readingAt.get(key);
-    if (at !== undefined) this.readings[at] = undefined;
-    this.readingAt.set(key, this.readings.length);
+    let sensors = this.latestTs.get(reading.machine_id);
+    if (sensors === undefined) {
+      sensors = new Map();
+      this.latestTs.set(reading.machine_id, sensors);
+    }
+    const series = sensors.get(reading.sensor);
+    if (series === undefined) {
+      sensors.set(reading.sensor, { ts: reading.ts, disordered: false });
+      this.readingKeys++;
+    } else if (reading.ts > series.ts) {
+      series.ts = reading.ts;
+      this.readingKeys++;
+    } else {
+      series.disordered = true;
+      this.disordered = true;
+    }
     this.readings.push(reading);
+  }
+
+  /** The readings to land: of each key, the latest arrival. */
+  finalReadings(): Reading[] {
+    const out: Reading[] = [];
+    if (!this.disordered) {
+      for (const reading of this.readings) if (reading) out.push(reading);
+      return out;
+    }
+    const seen = new Map<string, Set<number>>();
+    for (let i = this.readings.length - 1; i >= 0; i--) {
+      const reading = this.readings[i];
+      if (!reading) continue;
+      if (this.latestTs.get(reading.machine_id)?.get(reading.sensor)?.disordered) {
+        const key = `${reading.machine_id}\u0001${reading.sensor}`;
+        let times = seen.get(key);
+        if (times === undefined) {
+          times = new Set();
+          seen.set(key, times);
+        }
+        if (times.has(reading.ts)) continue;
+        times.add(reading.ts);
+      }
+      out.push(reading);
+    }
+    return out.reverse();
   }
 
   addCount(count: Count): void {
@@ -69,7 +114,7 @@ export async function writeBatchDrop(
 ): Promise<Record<string, number>> {
   await mkdir(dir, { recursive: true });
   const written: Record<string, number> = {};
-  const readings = batch.readings.filter((row): row is Reading => row !== undefined);
+  const readings = batch.finalReadings();
   if (readings.length > 0) {
     let lastTs = Number.NaN;
     let lastIso = '';

@@ -32,6 +32,9 @@ export interface ConsumerOptions extends Omit<IngestorOptions, 'shared'>, Broker
   onConnection?: (status: 'connected' | 'subscribed' | 'offline' | 'reconnecting', detail?: string) => void;
 }
 
+/** Messages handled between two turns of the event loop. */
+const YIELD_EVERY = 16;
+
 type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: () => void, ...rest: unknown[]) => void;
 
 export function checkBrokerUrl(url: string): URL {
@@ -106,6 +109,14 @@ export class StreamConsumer {
     const ingestor = await StreamIngestor.open({ ...options, shared: Boolean(options.group) });
     const consumer = new StreamConsumer(options, ingestor);
     consumer.connect();
+    if (process.env.LATHE_STREAM_DEBUG)
+      setInterval(
+        () =>
+          process.stderr.write(
+            `[debug] held ${consumer.held.length} backlog ${ingestor.backlog} msgs ${ingestor.stats.messages}\n`,
+          ),
+        500,
+      ).unref();
     return consumer;
   }
 
@@ -127,9 +138,13 @@ export class StreamConsumer {
       cb?.();
       this.pump();
     };
+    let handled = 0;
     client.handleMessage = (packet, callback) => {
       this.lastEnd = this.ingestor.receive(packet.topic, packet.payload as Buffer);
-      callback();
+      // MQTT.js works through everything buffered without leaving the event loop's turn; a
+      // pause every few messages lets the landing's file and DuckDB callbacks run meanwhile.
+      if (++handled % YIELD_EVERY === 0) setImmediate(callback);
+      else callback();
     };
     let period = 1000;
     client.on('connect', () => {
@@ -185,7 +200,7 @@ export class StreamConsumer {
           const durable = await this.ingestor.sync();
           // Backpressure: while the batch waiting to land is large, hold acknowledgements so the
           // broker (its in-flight window) slows down instead of the consumer's memory growing.
-          while (this.ingestor.backlog > 4 * (this.options.batchRows ?? 100_000) && !this.stopping)
+          while (this.ingestor.backlog >= (this.options.batchRows ?? 100_000) && !this.stopping)
             await new Promise((resolve) => setTimeout(resolve, 20));
           const send = this.sendRaw!;
           let released = 0;

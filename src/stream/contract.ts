@@ -212,8 +212,13 @@ function missing(field: string, what: string): Reason {
   };
 }
 
+/** The last timestamp text parsed: the readings of one instant share it. */
+let lastInstantText = '';
+let lastInstantMs = 0;
+
 function instant(fields: Fields, field: string, reasons: Reason[]): number | undefined {
   const value = fields[field];
+  if (value === lastInstantText && typeof value === 'string') return lastInstantMs;
   if (value === undefined || value === null || value === '') {
     reasons.push(missing(field, 'ISO 8601 with a UTC offset, e.g. 2026-03-02T06:00:00Z'));
     return undefined;
@@ -231,6 +236,8 @@ function instant(fields: Fields, field: string, reasons: Reason[]): number | und
     });
     return undefined;
   }
+  lastInstantText = value as string;
+  lastInstantMs = ms;
   return ms;
 }
 

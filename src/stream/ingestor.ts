@@ -15,16 +15,16 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { factorySource } from '../contract/factory.js';
-import { ingestDrop } from '../ingest/load.js';
 import { readJsonIfExists, writeFileAtomic } from '../lake/atomic.js';
 import { LakeLayout } from '../lake/layout.js';
 import { readManifest } from '../lake/manifest.js';
+import { timed } from '../util/timing.js';
 import { type AlertLike, AlertStore } from './alerts.js';
 import { Batch, writeBatchDrop } from './batch.js';
 import { type Count, decodeMessage, type Reading, type StateChange } from './contract.js';
 import { type DeadLetter, writeDeadLetters } from './dead-letters.js';
-import { type LakeMaster, readLakeMaster, readStreamEvents, type SensorSpec } from './lake-state.js';
+import { type LakeMaster, readLakeMaster, type SensorSpec } from './lake-state.js';
+import { LandingWorker } from './lander.js';
 import { consumerDir } from './paths.js';
 import { type PendingRunning, resolveStates } from './states.js';
 import { WriteAheadLog } from './wal.js';
@@ -125,6 +125,7 @@ export class StreamIngestor {
   private readonly batchRows: number;
   private readonly batchMs: number;
   private retryAt = 0;
+  private readonly worker = new LandingWorker();
 
   private constructor(
     readonly options: IngestorOptions,
@@ -287,7 +288,7 @@ export class StreamIngestor {
   private async land(batch: Batch): Promise<LandedBatch> {
     const started = Date.now();
     const { lake, consumer } = this.options;
-    if (this.wal.durableOffset < batch.to) await this.wal.sync();
+    if (this.wal.durableOffset < batch.to) await timed('stream: log sync', () => this.wal.syncTo(batch.to));
     await writeFileAtomic(
       path.join(this.dir, 'landing.json'),
       JSON.stringify({ from: batch.from, to: batch.to }),
@@ -300,7 +301,7 @@ export class StreamIngestor {
       const machines = [
         ...new Set([...batch.states, ...pending.map((p) => p.change)].map((s) => s.machine_id)),
       ];
-      const known = await readStreamEvents(lake, machines);
+      const known = await this.worker.streamEvents(lake, machines);
       const resolution = resolveStates(known, pending, batch.states, {
         defaultReason: this.master.defaultReason ?? 'UNKNOWN',
         waitForStops: this.options.shared ?? false,
@@ -330,21 +331,17 @@ export class StreamIngestor {
 
     const dropDir = path.join(this.dir, 'batches', `${pad(batch.from)}-${pad(batch.to)}`);
     await rm(dropDir, { recursive: true, force: true });
-    const written = await writeBatchDrop(dropDir, batch, events);
+    const written = await timed('stream: write batch drop', () => writeBatchDrop(dropDir, batch, events));
     const rows = Object.values(written).reduce((sum, n) => sum + n, 0);
     let loadId: string | null = null;
     let status: LandedBatch['status'] = 'empty';
     let quarantined = 0;
     if (rows > 0) {
-      const result = await ingestDrop({
-        lake,
-        drop: dropDir,
-        source: factorySource(),
-        // Stream rows were checked on arrival; what the lake's rules still reject (an unknown
-        // order, an overlapping interval) is quarantined row by row, never failing the batch.
-        quarantineLimit: 1,
-        waitSeconds: this.options.waitSeconds ?? 3600,
-      });
+      // Stream rows were checked on arrival; what the lake's rules still reject (an unknown
+      // order, an overlapping interval) is quarantined row by row (limit 1), never failing the batch.
+      const result = await timed('stream: ingest batch', () =>
+        this.worker.ingest(lake, dropDir, this.options.waitSeconds ?? 3600),
+      );
       if (result.status === 'failed') {
         throw new Error(
           `landing batch ${batch.from}-${batch.to} failed as load ${result.load.load_id}: ${result.load.error?.message ?? 'unknown error'}`,
@@ -420,6 +417,7 @@ export class StreamIngestor {
     for (const { alert, event } of this.detector?.flush?.() ?? []) this.storeAlert(alert, event);
     await this.alerts.flush();
     await this.wal.close();
+    await this.worker.close();
   }
 
   /** Stops without landing (tests: as if killed after the last sync). */
@@ -429,6 +427,7 @@ export class StreamIngestor {
     if (this.alertTimer) clearInterval(this.alertTimer);
     while (this.landing) await this.landing.catch(() => undefined);
     await this.wal.close();
+    await this.worker.close();
   }
 }
 
@@ -446,7 +445,7 @@ function pad(offset: number): string {
 function mergeBatches(first: Batch, second: Batch): Batch {
   const merged = new Batch(first.from);
   for (const part of [first, second]) {
-    for (const reading of part.readings) if (reading) merged.addReading(reading);
+    for (const reading of part.finalReadings()) merged.addReading(reading);
     for (const count of part.counts) if (count) merged.addCount(count);
     merged.states.push(...part.states);
     merged.deadLetters.push(...part.deadLetters);

@@ -122,6 +122,11 @@ export class WriteAheadLog {
     this.handle = await open(path.join(this.dir, segmentName(this.segmentBase)), 'a');
   }
 
+  /** Resolves once everything up to `offset` is durable (joining flushes already under way). */
+  async syncTo(offset: number): Promise<void> {
+    while (this.durable < offset) await (this.syncing ?? this.sync());
+  }
+
   /** Durable records from `from` (a record boundary) up to `to`, in order. */
   *read(from: number, to: number = this.durable): Generator<WalRecord> {
     if (from >= to) return;

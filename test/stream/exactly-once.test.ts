@@ -25,6 +25,11 @@ after(async () => {
   await scratch?.dispose();
 });
 
+async function streamLoads(lake: string): Promise<number> {
+  const loads = await new FileLoadStore(new LakeLayout(lake).loadsDir()).list();
+  return loads.filter((load) => load.drop.includes('_stream') && load.status === 'committed').length;
+}
+
 function startConsumer(lake: string) {
   const run = startCli([
     '--lake',
@@ -96,6 +101,12 @@ test('kill -9 mid-stream at several moments, restart: every published reading an
       }
     }
     if (killAt.has(i)) {
+      // Half of the kills come once the restarted consumer has landed something (so it dies
+      // between or inside later landings), half while it may still be replaying its log.
+      if (kills % 2 === 1) {
+        const before = await streamLoads(lake);
+        await waitFor('a landing after the restart', async () => (await streamLoads(lake)) > before, 60_000);
+      }
       consumer.child.kill('SIGKILL');
       const ended = await consumer.done;
       assert.equal(ended.signal, 'SIGKILL');
@@ -160,13 +171,12 @@ test('kill -9 mid-stream at several moments, restart: every published reading an
   );
 
   // Redelivered copies upsert onto themselves: no stream load quarantined a row (duplicate or conflict).
-  const loads = await new FileLoadStore(new LakeLayout(lake).loadsDir()).list();
-  const streamLoads = loads.filter((load) => load.drop.includes('_stream'));
-  assert.ok(streamLoads.length >= 5, `one load per batch: ${streamLoads.length}`);
+  const loads = (await new FileLoadStore(new LakeLayout(lake).loadsDir()).list()).filter((load) =>
+    load.drop.includes('_stream'),
+  );
+  assert.ok(loads.length >= 3, `one load per batch: ${loads.length}`);
   assert.deepEqual(
-    streamLoads
-      .filter((load) => load.rows_quarantined > 0 || load.status === 'failed')
-      .map((load) => load.load_id),
+    loads.filter((load) => load.rows_quarantined > 0 || load.status === 'failed').map((load) => load.load_id),
     [],
   );
 });

@@ -46,7 +46,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
       // A slow or absent consumer must not lose QoS 1 messages: no queue limit, no in-flight cap.
       'max_queued_messages 0',
       'max_queued_bytes 0',
-      'max_inflight_messages 0',
+      'max_inflight_messages 1000',
       'persistence false',
       'log_dest stderr',
       'log_type error',
