@@ -109,14 +109,6 @@ export class StreamConsumer {
     const ingestor = await StreamIngestor.open({ ...options, shared: Boolean(options.group) });
     const consumer = new StreamConsumer(options, ingestor);
     consumer.connect();
-    if (process.env.LATHE_STREAM_DEBUG)
-      setInterval(
-        () =>
-          process.stderr.write(
-            `[debug] held ${consumer.held.length} backlog ${ingestor.backlog} msgs ${ingestor.stats.messages}\n`,
-          ),
-        500,
-      ).unref();
     return consumer;
   }
 
