@@ -23,7 +23,7 @@ import { type AlertLike, AlertStore } from './alerts.js';
 import { Batch, writeBatchDrop } from './batch.js';
 import { type Count, decodeMessage, type Reading, type StateChange } from './contract.js';
 import { type DeadLetter, writeDeadLetters } from './dead-letters.js';
-import { type LakeMaster, readLakeMaster, type SensorSpec } from './lake-state.js';
+import { type LakeMaster, readLakeMaster } from './lake-state.js';
 import { LandingWorker } from './lander.js';
 import { consumerDir } from './paths.js';
 import { type PendingRunning, resolveStates } from './states.js';
@@ -42,9 +42,11 @@ export interface StreamDetector {
   state?(state: StateChange): void;
   /** Closes what is open (at shutdown). */
   flush?(): RaisedAlert[] | undefined;
+  /** Live OEE of the running shift per machine as of a data time (ms). */
+  liveOee?(asOf: number): unknown[];
 }
 
-export type DetectorFactory = (specs: SensorSpec[]) => StreamDetector;
+export type DetectorFactory = (master: LakeMaster) => StreamDetector;
 
 export interface IngestorOptions {
   lake: string;
@@ -125,6 +127,9 @@ export class StreamIngestor {
   private readonly batchRows: number;
   private readonly batchMs: number;
   private retryAt = 0;
+  /** The latest data time (ms) seen in counts and states: live OEE's clock. */
+  private dataClock = 0;
+  private oeeTimer: NodeJS.Timeout | undefined;
   private readonly worker = new LandingWorker();
 
   private constructor(
@@ -138,7 +143,7 @@ export class StreamIngestor {
     this.batch = new Batch(checkpoint.offset);
     this.stats.landed_offset = checkpoint.offset;
     this.alerts = new AlertStore(options.lake);
-    this.detector = options.detector?.(master.specs);
+    this.detector = options.detector?.(master);
   }
 
   get dir(): string {
@@ -172,7 +177,21 @@ export class StreamIngestor {
       Math.max(50, Math.min(ingestor.batchMs / 4, 500)),
     );
     ingestor.alertTimer = setInterval(() => void ingestor.alerts.flush().catch(options.onError), 250);
+    ingestor.oeeTimer = setInterval(() => void ingestor.writeLiveOee().catch(options.onError), 5000);
     return ingestor;
+  }
+
+  /**
+   * `<lake>/_meta/live/oee-<consumer>.json`: the running shift's OEE cell per machine, as of the
+   * latest data time the consumer has seen, replaced every 5 s.
+   */
+  async writeLiveOee(): Promise<void> {
+    if (!this.detector?.liveOee || this.dataClock === 0) return;
+    const cells = this.detector.liveOee(this.dataClock);
+    await writeFileAtomic(
+      path.join(this.options.lake, '_meta', 'live', `oee-${this.options.consumer}.json`),
+      `${JSON.stringify({ consumer: this.options.consumer, as_of: new Date(this.dataClock).toISOString(), written_at: new Date().toISOString(), cells }, null, 2)}\n`,
+    );
   }
 
   /** Lake master data (machines, reasons, specs) as the consumer knows it. */
@@ -233,11 +252,13 @@ export class StreamIngestor {
     for (const count of decoded.counts) {
       batch.addCount(count);
       detector?.count?.(count);
+      if (count.interval_end > this.dataClock) this.dataClock = count.interval_end;
     }
     for (const state of decoded.states) {
       batch.states.push(state);
       batchStateSource.set(state, { offset, topic, payload, receivedAt });
       detector?.state?.(state);
+      if (state.ts > this.dataClock) this.dataClock = state.ts;
     }
     this.stats.readings += decoded.readings.length;
     this.stats.counts += decoded.counts.length;
@@ -411,11 +432,13 @@ export class StreamIngestor {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     if (this.alertTimer) clearInterval(this.alertTimer);
+    if (this.oeeTimer) clearInterval(this.oeeTimer);
     while (this.landing) await this.landing;
     await this.wal.sync();
     if (this.batch.messages > 0) await this.landNow();
     for (const { alert, event } of this.detector?.flush?.() ?? []) this.storeAlert(alert, event);
     await this.alerts.flush();
+    await this.writeLiveOee();
     await this.wal.close();
     await this.worker.close();
   }
@@ -425,6 +448,7 @@ export class StreamIngestor {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     if (this.alertTimer) clearInterval(this.alertTimer);
+    if (this.oeeTimer) clearInterval(this.oeeTimer);
     while (this.landing) await this.landing.catch(() => undefined);
     await this.wal.close();
     await this.worker.close();

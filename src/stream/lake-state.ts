@@ -16,8 +16,17 @@ export interface SensorSpec {
   target: number | null;
 }
 
+/** What live OEE needs (the same definitions as the batch warehouse). */
+export interface OeeMaster {
+  shifts: { shift_id: string; plant_id: string; start: number; end: number }[];
+  machines: { machine_id: string; plant_id: string }[];
+  routings: { machine_id: string; product_id: string; ideal_cycle_time_s: number }[];
+  reasons: { reason_code: string; planned: boolean; loss_category: string }[];
+}
+
 export interface LakeMaster extends MasterIndex {
   specs: SensorSpec[];
+  oee: OeeMaster;
   /** The reason a `stopped` without reason_code gets: the first unplanned `other_unplanned` reason. */
   defaultReason: string | undefined;
 }
@@ -49,7 +58,32 @@ export async function readLakeMaster(lake: string): Promise<LakeMaster> {
           'SELECT machine_id, sensor, unit, lsl, usl, target FROM sensor_specs',
         )
       : [];
-    return { machines, reasons, specs, defaultReason };
+    const oee: OeeMaster = {
+      shifts: has('shifts')
+        ? (
+            await reader.db.json<{ shift_id: string; plant_id: string; s: number; e: number }>(
+              'SELECT shift_id, plant_id, epoch_ms(start_ts) AS s, epoch_ms(end_ts) AS e FROM shifts',
+            )
+          ).map((row) => ({
+            shift_id: row.shift_id,
+            plant_id: row.plant_id,
+            start: Number(row.s),
+            end: Number(row.e),
+          }))
+        : [],
+      machines: [...machines].map(([machine_id, machine]) => ({ machine_id, plant_id: machine.plant_id })),
+      routings: has('routings')
+        ? await reader.db.json<OeeMaster['routings'][number]>(
+            'SELECT machine_id, product_id, ideal_cycle_time_s FROM routings',
+          )
+        : [],
+      reasons: has('downtime_reasons')
+        ? await reader.db.json<OeeMaster['reasons'][number]>(
+            'SELECT reason_code, planned, loss_category FROM downtime_reasons',
+          )
+        : [],
+    };
+    return { machines, reasons, specs, defaultReason, oee };
   } finally {
     reader.close();
   }

@@ -7,6 +7,7 @@
  *   _stream/<consumer>/batches/<from>-<to>/      a batch as a drop folder, while it lands
  *   _stream/dead-letters/<consumer>/*.ndjson     messages that broke the contract
  *   _meta/alerts/<YYYY-MM-DD>.ndjson             alert events, one file per UTC day
+ *   _meta/live/oee-<consumer>.json               live OEE of the running shift per machine
  */
 import path from 'node:path';
 
