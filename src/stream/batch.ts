@@ -118,6 +118,21 @@ export async function writeBatchDrop(
   if (readings.length > 0) {
     let lastTs = Number.NaN;
     let lastIso = '';
+    // Machines and sensors repeat: escape each once, with its comma.
+    const prefixes = new Map<string, Map<string, string>>();
+    const prefix = (machine: string, sensor: string) => {
+      let sensors = prefixes.get(machine);
+      if (sensors === undefined) {
+        sensors = new Map();
+        prefixes.set(machine, sensors);
+      }
+      let text = sensors.get(sensor);
+      if (text === undefined) {
+        text = `${csv(machine)},${csv(sensor)},`;
+        sensors.set(sensor, text);
+      }
+      return text;
+    };
     written.sensor_readings = await writeCsv(
       path.join(dir, 'sensor_readings.csv'),
       'machine_id,sensor,ts,value,quality',
@@ -127,7 +142,7 @@ export async function writeBatchDrop(
           lastTs = row.ts;
           lastIso = iso(row.ts);
         }
-        return `${csv(row.machine_id)},${csv(row.sensor)},${lastIso},${row.value},${row.quality}`;
+        return `${prefix(row.machine_id, row.sensor)}${lastIso},${row.value},${row.quality}`;
       },
     );
   }
