@@ -17,7 +17,8 @@
  * Targets (issue #5): >= 200 k readings/s sustained; p99 < 1 s at 50 k readings/s; RSS flat
  * over a 10-minute run (`--seconds 600`).
  *
- *   npm run bench:stream -- [--readings 3000000] [--rate 50000] [--seconds 120] [--keep DIR]
+ *   npm run bench:stream -- [--readings 3000000] [--rate 50000] [--seconds 120] [--batch-rows 400000]
+ *                           [--no-detect] [--verbose] [--keep DIR]
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -148,7 +149,7 @@ async function main(): Promise<void> {
       consumer: 'bench',
       topicPrefix: 'lathe',
       url: broker.url,
-      batchRows: Number(flag('--batch-rows') ?? 200_000),
+      batchRows: Number(flag('--batch-rows') ?? 400_000),
       batchMs: 2000,
       detector: args.includes('--no-detect') ? undefined : detectorFactory(),
       onLanded: (landed) => {
