@@ -42,6 +42,6 @@ left join ref('stg_products') p on p.product_id = d.product_id
 -- Shifts of a plant never overlap (an error test), so at most one contains the instant.
 left join ref('shift_utc_day') s
   on s.plant_id = m.plant_id
-  and s.utc_day = date_trunc('day', d.detected_at)
+  and s.utc_day_no = epoch_us(d.detected_at) // 86400000000
   and d.detected_at >= s.shift_start_ts
   and d.detected_at < s.shift_end_ts

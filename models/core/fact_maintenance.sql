@@ -34,6 +34,6 @@ join ref('stg_machines') m on m.machine_id = w.machine_id
 -- Shifts of a plant never overlap (an error test), so at most one contains the instant.
 left join ref('shift_utc_day') s
   on s.plant_id = m.plant_id
-  and s.utc_day = date_trunc('day', coalesce(w.failure_at, w.repair_start))
+  and s.utc_day_no = epoch_us(coalesce(w.failure_at, w.repair_start)) // 86400000000
   and coalesce(w.failure_at, w.repair_start) >= s.shift_start_ts
   and coalesce(w.failure_at, w.repair_start) < s.shift_end_ts

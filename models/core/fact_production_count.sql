@@ -45,6 +45,6 @@ left join ref('stg_routings') r on r.machine_id = c.machine_id and r.product_id 
 -- Shifts of a plant never overlap (an error test), so at most one contains the instant.
 left join ref('shift_utc_day') s
   on s.plant_id = m.plant_id
-  and s.utc_day = date_trunc('day', c.interval_start)
+  and s.utc_day_no = epoch_us(c.interval_start) // 86400000000
   and c.interval_start >= s.shift_start_ts
   and c.interval_start < s.shift_end_ts

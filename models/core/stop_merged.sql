@@ -55,14 +55,6 @@ islands as (
     ) as island
   from flagged
 ),
-ranked as (
-  select *,
-    row_number() over (
-      partition by machine_id, stop_kind, island
-      order by epoch_us(end_ts) - epoch_us(start_ts) desc, start_ts, event_id
-    ) as length_rank
-  from islands
-),
 merged as (
   select
     machine_id,
@@ -71,14 +63,20 @@ merged as (
     min(start_ts) as stop_start_ts,
     max(end_ts) as stop_end_ts,
     (epoch_us(max(end_ts)) - epoch_us(min(start_ts))) / 1e6 as merged_duration_s,
-    any_value(loss_category) filter (where length_rank = 1) as loss_category,
-    any_value(reason_code) filter (where length_rank = 1) as reason_code,
-    any_value(event_id) filter (where length_rank = 1) as longest_event_id,
+    -- The longest event (ties: earliest start, then smallest event_id), by the key's minimum
+    -- instead of a third sort; _null keeps a NULL category or reason as the answer.
+    arg_min_null(loss_category, longest_first) as loss_category,
+    arg_min_null(reason_code, longest_first) as reason_code,
+    arg_min_null(event_id, longest_first) as longest_event_id,
     bool_or(is_open) as is_open,
     count(*) as event_count,
     -- Sorted after collecting: an ordered aggregate sorts per group and is many times slower.
     list_transform(list_sort(list({'start_ts': start_ts, 'event_id': event_id})), e -> e.event_id) as event_ids
-  from ranked
+  from (
+    select *,
+      {'minus_us': epoch_us(start_ts) - epoch_us(end_ts), 'start_ts': start_ts, 'event_id': event_id} as longest_first
+    from islands
+  )
   group by machine_id, stop_kind, island
 )
 select

@@ -26,7 +26,7 @@ import type { ProblemRecord } from '../meta/records.js';
 import { LatheError } from '../util/errors.js';
 import { closestName } from '../util/suggest.js';
 import { compileSql, defaultResolve, type Resolve } from './compile.js';
-import { type CompiledTest, compileGenericTest, compileSingularTest, runTest } from './dq.js';
+import { type CompiledTest, compileGenericTest, compileSingularTest, runTests } from './dq.js';
 import { ConnectionPool } from './pool.js';
 import { loadProject, type Model, type Project } from './project.js';
 import type { BuildRecord, ModelResult, TestResult } from './records.js';
@@ -62,8 +62,13 @@ export interface BuildOptions {
 
 export type BuildResult = BuildRecord & { status: 'published' | 'failed' };
 
+/**
+ * DuckDB's buffer limit for a build (it spills sorts and joins to the staging folder beyond it).
+ * Process memory peaks at about this plus 0.3 GB: 1.5 GB keeps a medium factory's full build
+ * under 2 GB at the same speed as 4 GB (measured: 1.76 GB vs 2.4 GB peak RSS, 66 s both).
+ */
 const BUILD_MEMORY_LIMIT = () =>
-  process.env.LATHE_BUILD_MEMORY_LIMIT ?? process.env.LATHE_MEMORY_LIMIT ?? '4GB';
+  process.env.LATHE_BUILD_MEMORY_LIMIT ?? process.env.LATHE_MEMORY_LIMIT ?? '1536MB';
 
 export async function buildWarehouse(options: BuildOptions): Promise<BuildResult> {
   const layout = new LakeLayout(path.resolve(options.lake));
@@ -455,21 +460,30 @@ class BuildRun {
         await this.pool.use((connection) => this.ensureHistoryViews(connection));
       compiled.push(compileSingularTest(test));
     }
-    const results = await Promise.all(
-      compiled.map((test) =>
+    // A model's row tests go together (one scan of the model); every other test on its own.
+    const groups = new Map<string, CompiledTest[]>();
+    for (const [index, test] of compiled.entries()) {
+      const key = test.row ? `row:${test.row.table}` : `test:${index}`;
+      groups.set(key, [...(groups.get(key) ?? []), test]);
+    }
+    const byTest = new Map<CompiledTest, TestResult>();
+    await Promise.all(
+      [...groups.values()].map((group) =>
         this.pool.use(async (connection) => {
-          const result = await runTest(connection, test);
-          this.options.onProgress?.({
-            kind: 'test',
-            name: test.name,
-            status: result.status,
-            done: this.done,
-            total: this.total,
-          });
-          return result;
+          const results = await runTests(connection, group, (result) =>
+            this.options.onProgress?.({
+              kind: 'test',
+              name: result.name,
+              status: result.status,
+              done: this.done,
+              total: this.total,
+            }),
+          );
+          for (const [index, test] of group.entries()) byTest.set(test, results[index]!);
         }),
       ),
     );
+    const results = compiled.map((test) => byTest.get(test)!);
     return [...results, ...this.vanishedRows()];
   }
 

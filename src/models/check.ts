@@ -6,7 +6,7 @@ import path from 'node:path';
 import { readManifest } from '../lake/manifest.js';
 import { openLakeReader } from '../lake/reader.js';
 import { LatheError } from '../util/errors.js';
-import { compileGenericTest, compileSingularTest, runTest } from './dq.js';
+import { compileGenericTest, compileSingularTest, runTests } from './dq.js';
 import { loadProject } from './project.js';
 import type { TestResult } from './records.js';
 import { createHistoryViews, createRawViews } from './relations.js';
@@ -54,8 +54,7 @@ export async function testWarehouse(options: {
         await createHistoryViews(run, layout, raw);
       tests.push(compileSingularTest(test));
     }
-    const results: TestResult[] = [];
-    for (const test of tests) results.push(await runTest(reader.db.connection, test));
+    const results: TestResult[] = await runTests(reader.db.connection, tests);
     return {
       build_id: build.id,
       load_id: build.loadId,

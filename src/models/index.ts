@@ -2,7 +2,7 @@
 export { type BuildOptions, type BuildProgressEvent, type BuildResult, buildWarehouse } from './build.js';
 export { type CheckResult, testWarehouse } from './check.js';
 export { compileSql, defaultResolve, HISTORY_SCHEMA, RAW_SCHEMA } from './compile.js';
-export { type CompiledTest, compileGenericTest, compileSingularTest, runTest } from './dq.js';
+export { type CompiledTest, compileGenericTest, compileSingularTest, runTest, runTests } from './dq.js';
 export type { DataTest, ModelHeader, Severity, SingularHeader, TestKind } from './header.js';
 export {
   loadProject,
