@@ -30,6 +30,7 @@ import { type DropFile, hashDrop, planDrop } from './discover.js';
 import { readRawRecords, splitCsvRecord } from './raw-records.js';
 import { type FileScan, type MalformedRecord, prepareFileScan } from './read-file.js';
 import {
+  type CheckedRows,
   type CheckedShape,
   checkFields,
   checkKeys,
@@ -37,7 +38,6 @@ import {
   checkRulesAndReferences,
   finalRowsSql,
   installValidationMacros,
-  lateReasonTotal,
   REASON_TYPE,
   ROW_BITS,
 } from './validate.js';
@@ -209,6 +209,13 @@ async function recoverAbandonedLoads(layout: LakeLayout, store: FileLoadStore): 
   return history;
 }
 
+/**
+ * How many DuckDB connections load entities at once. Most entities are small and their time is
+ * the latency of a dozen short statements; on a second connection they run while the largest
+ * entity's long scans keep the cores busy.
+ */
+const LOAD_CONNECTIONS = 2;
+
 async function runLoad(
   db: DuckSession,
   layout: LakeLayout,
@@ -224,60 +231,147 @@ async function runLoad(
   progress.start(`load ${record.load_id}`, files.length);
   const quarantinedKeys = new Map<string, string>();
   const limit = record.quarantine_limit;
-  let firstFailure: ProblemRecord | undefined;
+  const order = entityLoadOrder(options.source);
+  const filesOf = (entity: EntityDeclaration) => files.filter((file) => file.entity === entity.name);
+  const carried = order.filter((entity) => filesOf(entity).length > 0);
+  // Entities this load does not carry are, for their children, what is current now.
+  for (const entity of order) {
+    if (!carried.includes(entity)) await attachPriorState(db, layout, entity, previous);
+  }
 
-  for (const entity of entityLoadOrder(options.source)) {
-    const entityFiles = files.filter((file) => file.entity === entity.name);
-    if (entityFiles.length === 0) {
-      await attachPriorState(db, layout, entity, previous);
-      continue;
-    }
-    const audit = await loadEntity(
-      db,
-      staging,
-      record,
-      entity,
-      entityFiles,
-      options.source,
-      quarantinedKeys,
-      progress,
-    );
-    record.entities.push(audit);
-    record.rows_read += audit.rows_read;
-    record.rows_loaded += audit.rows_loaded;
-    record.rows_quarantined += audit.rows_quarantined;
-    await attachPostState(db, layout, staging, entity, previous);
-    if (audit.quarantined_share > limit && !firstFailure) {
-      const example = await firstQuarantined(db, staging, entity.name);
-      firstFailure = {
-        code: 'quarantine_limit',
-        message: `${(audit.quarantined_share * 100).toFixed(1)}% of ${entity.name} rows were quarantined (${audit.rows_quarantined} of ${audit.rows_read}), above the limit of ${(limit * 100).toFixed(1)}%${example ? `; the first: ${example.message}` : ''}`,
-        fix: `see every row and reason with \`lathe quarantine --load ${record.load_id} --entity ${entity.name}\`, correct the export and ingest again (or raise the limit with --quarantine-limit)`,
-        file: example?.file,
-        line: example?.line,
-        field: example?.field,
-      };
+  const results = new Map<string, { audit?: EntityAudit; files: FileAudit[] }>();
+  const sessions = [db];
+  try {
+    for (let i = 1; i < LOAD_CONNECTIONS; i++) sessions.push(await db.connect());
+    const bytes = (entity: EntityDeclaration) => filesOf(entity).reduce((sum, file) => sum + file.bytes, 0);
+    await loadInParallel(sessions, carried, bytes, async (session, entity) => {
+      const result: { audit?: EntityAudit; files: FileAudit[] } = { files: [] };
+      results.set(entity.name, result);
+      result.audit = await loadEntity(
+        session,
+        staging,
+        record.load_id,
+        entity,
+        filesOf(entity),
+        options.source,
+        quarantinedKeys,
+        progress,
+        result.files,
+      );
+      await attachPostState(session, layout, staging, entity, previous);
+    });
+  } finally {
+    for (const session of sessions.slice(1)) session.close();
+    // The audit lists entities and files in load order, however the connections took them.
+    for (const entity of carried) {
+      const result = results.get(entity.name);
+      if (!result) continue;
+      record.files.push(...result.files);
+      if (!result.audit) continue;
+      record.entities.push(result.audit);
+      record.rows_read += result.audit.rows_read;
+      record.rows_loaded += result.audit.rows_loaded;
+      record.rows_quarantined += result.audit.rows_quarantined;
     }
   }
-  if (firstFailure) throw new LoadFailure(firstFailure);
+
+  const over = record.entities.find((audit) => audit.quarantined_share > limit);
+  if (over) {
+    const example = await firstQuarantined(db, staging, over.entity);
+    throw new LoadFailure({
+      code: 'quarantine_limit',
+      message: `${(over.quarantined_share * 100).toFixed(1)}% of ${over.entity} rows were quarantined (${over.rows_quarantined} of ${over.rows_read}), above the limit of ${(limit * 100).toFixed(1)}%${example ? `; the first: ${example.message}` : ''}`,
+      fix: `see every row and reason with \`lathe quarantine --load ${record.load_id} --entity ${over.entity}\`, correct the export and ingest again (or raise the limit with --quarantine-limit)`,
+      file: example?.file,
+      line: example?.line,
+      field: example?.field,
+    });
+  }
 }
 
-/** Reads, checks and writes one entity's files; returns its audit and fills the file audits. */
+/**
+ * Loads entities on several connections at once. An entity starts once the entities it needs
+ * (its references, and entities earlier in load order that its rules name) are loaded; of the
+ * ready ones the largest goes first, so the biggest entity starts as soon as its parents are
+ * in and the small ones fill the other connection meanwhile. After a failure no entity starts,
+ * those running finish, and the failure of the entity first in load order is thrown.
+ */
+async function loadInParallel(
+  sessions: DuckSession[],
+  /** In load order (parents first). */
+  entities: EntityDeclaration[],
+  size: (entity: EntityDeclaration) => number,
+  load: (session: DuckSession, entity: EntityDeclaration) => Promise<void>,
+): Promise<void> {
+  const needs = new Map(
+    entities.map((entity, index) => [entity.name, loadNeeds(entity, entities.slice(0, index))]),
+  );
+  const waiting = [...entities];
+  const loaded = new Set<string>();
+  const failures = new Map<string, unknown>();
+  let wake = () => {};
+  let changed = new Promise<void>((resolve) => (wake = resolve));
+  const worker = async (session: DuckSession) => {
+    while (failures.size === 0) {
+      const ready = waiting.filter((entity) =>
+        [...needs.get(entity.name)!].every((name) => loaded.has(name)),
+      );
+      if (ready.length === 0) {
+        if (waiting.length === 0) return;
+        await changed;
+        continue;
+      }
+      const next = ready.reduce((largest, entity) => (size(entity) > size(largest) ? entity : largest));
+      waiting.splice(waiting.indexOf(next), 1);
+      try {
+        await load(session, next);
+        loaded.add(next.name);
+      } catch (error) {
+        failures.set(next.name, error);
+      } finally {
+        const woken = wake;
+        changed = new Promise<void>((resolve) => (wake = resolve));
+        woken();
+      }
+    }
+  };
+  await Promise.all(sessions.map(worker));
+  const first = entities.find((entity) => failures.has(entity.name));
+  if (first) throw failures.get(first.name);
+}
+
+/**
+ * The entities, among those loaded before it, that an entity's checks read: the parents of its
+ * references, and any whose name its rules mention (a rule may query another entity).
+ */
+function loadNeeds(entity: EntityDeclaration, earlier: EntityDeclaration[]): Set<string> {
+  const referenced = new Set(entity.references.map((reference) => reference.entity));
+  const mentions = (name: string) =>
+    entity.rules.some((rule) =>
+      new RegExp(`\\b${name.replace(/[^a-z0-9_]/gi, '\\$&')}\\b`, 'i').test(rule.check),
+    );
+  return new Set(
+    earlier.filter((other) => referenced.has(other.name) || mentions(other.name)).map((other) => other.name),
+  );
+}
+
+/** Reads, checks and writes one entity's files; returns its audit and fills `fileAudits`. */
 async function loadEntity(
   db: DuckSession,
   staging: string,
-  record: LoadRecord,
+  loadId: string,
   entity: EntityDeclaration,
   files: DropFile[],
   source: SourceDeclaration,
   quarantinedKeys: Map<string, string>,
   progress: Progress,
+  fileAudits: FileAudit[],
 ): Promise<EntityAudit> {
-  const checked = `checked_${entity.name}`;
+  const checkedView = `checked_${entity.name}`;
   const scans: FileScan[] = [];
   const failFile = (file: DropFile, error: LatheError): never => {
     const problem = { code: error.code, message: error.message, fix: error.fix, ...error.location };
-    record.files.push({
+    fileAudits.push({
       entity: entity.name,
       file: file.name,
       format: file.format,
@@ -293,6 +387,7 @@ async function loadEntity(
   let rowsPerFile: number[] = [];
   let stagedFiles: string[] = [];
   let shape: CheckedShape = { extra: false, formatError: false, line: false };
+  let checked: CheckedRows = { table: checkedView, reasons: 0 };
   const stageDir = path.join(staging, 'typed', entity.name);
   await mkdir(stageDir, { recursive: true });
   const malformed = new Map<number, MalformedRecord[]>();
@@ -310,8 +405,9 @@ async function loadEntity(
         rowsPerFile,
         shape,
         files: stagedFiles,
+        checked,
       } = await timed(`read and check fields ${entity.name}`, () =>
-        checkFields(db, source, entity, scans, checked, { dir: stageDir, loadId: record.load_id }),
+        checkFields(db, source, entity, scans, checkedView, { dir: stageDir, loadId }),
       ));
     } catch (error) {
       if (error instanceof LatheError)
@@ -338,7 +434,7 @@ async function loadEntity(
 
   // Loaded rows: typed declared columns, undeclared ones as JSON, and their lineage. When no
   // row failed (the common case) the staged files already are exactly that, so they move in.
-  const anyFailed = lateReasonTotal() > 0;
+  const anyFailed = checked.reasons > 0;
   if (anyFailed) {
     await timed(`write loaded ${entity.name}`, () =>
       db.run(`COPY (
@@ -352,20 +448,21 @@ async function loadEntity(
   if (anyQuarantined) {
     await mkdir(path.dirname(quarantineFile), { recursive: true });
     await timed(`write quarantine ${entity.name}`, () =>
-      writeQuarantine(db, record.load_id, entity, files, rows, shape, malformed, quarantineFile),
+      writeQuarantine(db, loadId, entity, files, rows, shape, malformed, quarantineFile),
     );
   }
 
-  // Keys quarantined in this load, so a child's unknown-reference reason can say why its parent is missing.
+  // Keys quarantined in this load, so a child's unknown-reference reason can say why its parent is
+  // missing. Not temporary: the child may be checked on another connection.
   if (entity.key.length === 1 && anyQuarantined) {
     const table = `quarantined_keys_${entity.name}`;
     const key = ident(entity.key[0]!);
     await db.run(
-      `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT DISTINCT ${key} AS key FROM ${rows} WHERE _reasons IS NOT NULL AND ${key} IS NOT NULL`,
+      `CREATE OR REPLACE TABLE ${table} AS SELECT DISTINCT ${key} AS key FROM ${rows} WHERE _reasons IS NOT NULL AND ${key} IS NOT NULL`,
     );
     quarantinedKeys.set(entity.name, table);
   }
-  await db.run(`DROP VIEW ${checked}`);
+  await db.run(`DROP VIEW ${checkedView}`);
   if (!anyFailed) {
     for (const staged of stagedFiles)
       await rename(staged, path.join(path.dirname(rawFile), path.basename(staged)));
@@ -396,7 +493,7 @@ async function loadEntity(
         `internal: ${file.name} read ${rowsRead} rows but wrote ${loaded} loaded + ${quarantined} quarantined`,
       );
     }
-    record.files.push({
+    fileAudits.push({
       entity: entity.name,
       file: file.name,
       format: file.format,

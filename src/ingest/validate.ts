@@ -10,7 +10,8 @@
  *   3. keys shared inside the drop and 4. overlapping intervals, over the rows that can still load.
  * The typed rows are staged as Parquet, one file per scan in record order; a row's identity
  * `_row` is its file and its place in that file. Passes add reasons to `late_reasons` keyed
- * by `_row`, and `finalRowsSql` merges them.
+ * by `_row`, and `finalRowsSql` merges them. `late_reasons` is a temporary table, so each
+ * DuckDB connection checks one entity at a time, and entities on other connections at once.
  */
 
 import path from 'node:path';
@@ -56,7 +57,7 @@ const TYPE_WORDS: Record<ColumnDeclaration['type'], { expected: string; fix: str
   },
 };
 
-/** Macros validation uses; created once per session. */
+/** Macros and tables validation uses; created once per DuckDB instance, for all its connections. */
 export async function installValidationMacros(db: DuckSession): Promise<void> {
   // A plant-local wall time to an instant: the earlier instant when the wall time occurs twice
   // (daylight saving ends), NULL when it does not exist (daylight saving starts). CONTRACT §1.
@@ -74,7 +75,7 @@ export async function installValidationMacros(db: DuckSession): Promise<void> {
         WHEN timezone(zone, after_change) = local_ts THEN after_change
       END FROM c
     )`);
-  await db.run('CREATE OR REPLACE TEMP TABLE lathe_timezones AS SELECT name FROM pg_timezone_names()');
+  await db.run('CREATE OR REPLACE TABLE lathe_timezones AS SELECT name FROM pg_timezone_names()');
 }
 
 function reason(code: string, field: string | null, message: string, fix: string): string {
@@ -106,8 +107,8 @@ function written(column: ColumnDeclaration, raw: string): string {
 }
 
 /**
- * An ISO 8601 timestamp with a UTC offset, checked by its shape at fixed positions (much
- * cheaper than a regular expression on every row): YYYY-MM-DD[T ]HH:MM…, ending in Z or ±HH[[:]MM].
+ * An ISO 8601 timestamp with a UTC offset, checked by its shape at fixed positions:
+ * YYYY-MM-DD[T ]HH:MM…, ending in Z or ±HH[[:]MM].
  */
 function hasOffsetShape(v: string): string {
   return `(length(${v}) >= 17 AND ${v}[5] = '-' AND ${v}[8] = '-' AND ${v}[11] IN ('T', ' ') AND ${v}[14] = ':'
@@ -130,7 +131,11 @@ function typedExpression(column: ColumnDeclaration, source: SourceDeclaration, r
     case 'date':
       return `CASE WHEN regexp_full_match(${v}, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN TRY_CAST(${v} AS DATE) END`;
     case 'ts': {
-      const withOffset = `CASE WHEN ${hasOffsetShape(v)} THEN TRY_CAST(${v} AS TIMESTAMPTZ) END`;
+      // The common form first (…T…Z, plain ASCII), a cheap test that implies the full shape test;
+      // the full one runs only on the rest. The character-position tests cost more than the cast.
+      const commonForm = `strlen(${v}) >= 17 AND suffix(${v}, 'Z') AND ${v} LIKE '____-__-__T__:%' AND strlen(${v}) = length(${v})`;
+      const cast = `TRY_CAST(${v} AS TIMESTAMPTZ)`;
+      const withOffset = `CASE WHEN ${commonForm} THEN ${cast} WHEN ${hasOffsetShape(v)} THEN ${cast} END`;
       if (source.naiveTimestamps !== 'plant_local' || !source.timezone) return withOffset;
       return `coalesce(${withOffset}, CASE WHEN regexp_full_match(${v}, '${TS_NAIVE}') THEN lathe_local_to_instant(TRY_CAST(${v} AS TIMESTAMP), ${sqlString(source.timezone)}) END)`;
     }
@@ -284,6 +289,17 @@ function referenceFailures(
     WHERE ${present}`;
 }
 
+/** The rows of one entity under check: the view of its staged rows and how many reasons they have so far. */
+export interface CheckedRows {
+  /** View of the staged typed rows with their identity `_row`. */
+  table: string;
+  /**
+   * Reasons collected in `late_reasons` so far: counted here as they are inserted, so the
+   * common path (nothing failed) costs no query.
+   */
+  reasons: number;
+}
+
 export interface CheckPlan {
   /** Schema holding, per parent entity, the rows current once this load commits. */
   parentSchema: string;
@@ -305,11 +321,11 @@ export async function checkFields(
   checkedTable: string,
   /** Folder for the typed rows, one Parquet file per scan; `lineage` columns are written into them. */
   stage: { dir: string; loadId: string },
-): Promise<{ rowsPerFile: number[]; shape: CheckedShape; files: string[] }> {
+): Promise<{ rowsPerFile: number[]; shape: CheckedShape; files: string[]; checked: CheckedRows }> {
   await db.run(
-    `CREATE OR REPLACE SEQUENCE late_reason_seq; CREATE OR REPLACE TEMP TABLE late_reasons (_row BIGINT, reason ${REASON_TYPE}, seq BIGINT)`,
+    `CREATE OR REPLACE TEMP SEQUENCE late_reason_seq; CREATE OR REPLACE TEMP TABLE late_reasons (_row BIGINT, reason ${REASON_TYPE}, seq BIGINT)`,
   );
-  lateReasonCount = 0;
+  const checked: CheckedRows = { table: checkedTable, reasons: 0 };
   const typedColumns = entity.columns
     .map((column) => {
       const raw = ident(column.name); // in the scan, a declared column holds its raw text
@@ -339,7 +355,6 @@ export async function checkFields(
       : `, CASE WHEN ${untypedColumns.map((column) => `${ident(column.name)} IS NULL`).join(' OR ')}
           THEN json_object(${untypedColumns.map((column) => `${sqlString(column.name)}, ${ident(rawName(column.name))}`).join(', ')}) END AS _untyped`;
   const rowsAdded: number[] = [];
-  const total = 0;
   const files: string[] = [];
   for (const scan of scans) {
     const typed = `SELECT ${scan.fileId} AS _file_id, _format_error, _extra, _line,\n    ${typedColumns}\n  FROM (${scan.select})`;
@@ -347,7 +362,7 @@ export async function checkFields(
     // size, fast columnar scans for the checks, and a file that can become the raw partition as it is.
     const target = path.join(stage.dir, `part-${scan.fileId}.parquet`);
     const select = `SELECT ${entity.columns.map((column) => ident(column.name)).join(', ')}, ${shape.extra ? '_extra' : 'CAST(NULL AS JSON) AS _extra'},
-      ${sqlString(stage.loadId)} AS _load_id, ${sqlString(scan.file.name)} AS _file, ${lineage}${untyped}
+      ${oneValueEnum(stage.loadId)} AS _load_id, ${oneValueEnum(scan.file.name)} AS _file, ${lineage}${untyped}
       FROM (${typed})`;
     const written = await timed(`  read, type and stage ${scan.file.name}`, () =>
       scan.guard(() => db.scalar<bigint>(`COPY (${select}) TO ${sqlString(target)} (FORMAT parquet)`)),
@@ -374,8 +389,19 @@ export async function checkFields(
       : []),
     `SELECT _row, unnest(reasons) AS reason FROM (SELECT row._row, ${reasonsOf} AS reasons FROM ${checkedTable} AS row WHERE ${notSplit}(${anyFailed}))`,
   ];
-  await timed(`  check fields ${entity.name}`, () => addLateReasons(db, failures.join('\nUNION ALL\n')));
-  return { rowsPerFile: rowsAdded, shape, files };
+  await timed(`  check fields ${entity.name}`, () =>
+    addLateReasons(db, checked, failures.join('\nUNION ALL\n')),
+  );
+  return { rowsPerFile: rowsAdded, shape, files, checked };
+}
+
+/**
+ * A constant text column as a one-value ENUM: Parquet gets the same UTF-8 column (read back
+ * as VARCHAR), but DuckDB writes it from the enum's dictionary instead of hashing the same
+ * string once per row, which costs as much as typing a column.
+ */
+function oneValueEnum(value: string): string {
+  return `CAST(${sqlString(value)} AS ENUM (${sqlString(value)}))`;
 }
 
 /** Which optional columns the checked table has. */
@@ -385,44 +411,31 @@ export interface CheckedShape {
   line: boolean;
 }
 
-/** Rows that have passed every check so far. */
-function loadableRows(checkedTable: string): string {
-  return `(SELECT c.* FROM ${checkedTable} c ANTI JOIN late_reasons l ON l._row = c._row)`;
-}
-
-/** As `loadableRows`, skipping the anti-join when no row has a reason yet (the common case). */
-function loadableRowsNow(checkedTable: string): string {
-  return lateReasonCount ? loadableRows(checkedTable) : `(SELECT c.* FROM ${checkedTable} c)`;
+/** Rows that have passed every check so far; no anti-join when no row has a reason yet (the common case). */
+function loadableRows(checked: CheckedRows): string {
+  return checked.reasons
+    ? `(SELECT c.* FROM ${checked.table} c ANTI JOIN late_reasons l ON l._row = c._row)`
+    : `(SELECT c.* FROM ${checked.table} c)`;
 }
 
 /**
  * Every checked row with all its reasons (`_reasons` NULL when it loads) and its identity
  * `_row`. When no row failed anything (the common case) the join is skipped.
  */
-export function finalRowsSql(checkedTable: string): string {
-  if (!lateReasonCount) {
-    return `(SELECT c.*, CAST(NULL AS ${REASON_TYPE}[]) AS _reasons FROM ${checkedTable} c)`;
+export function finalRowsSql(checked: CheckedRows): string {
+  if (!checked.reasons) {
+    return `(SELECT c.*, CAST(NULL AS ${REASON_TYPE}[]) AS _reasons FROM ${checked.table} c)`;
   }
   return `(SELECT c.*, l.reasons AS _reasons
-    FROM ${checkedTable} c LEFT JOIN (SELECT _row, list(reason ORDER BY seq) AS reasons FROM late_reasons GROUP BY _row) l ON l._row = c._row)`;
+    FROM ${checked.table} c LEFT JOIN (SELECT _row, list(reason ORDER BY seq) AS reasons FROM late_reasons GROUP BY _row) l ON l._row = c._row)`;
 }
 
 /** Adds reasons (`_row`, `reason`) found by a later pass. */
-async function addLateReasons(db: DuckSession, sql: string): Promise<void> {
+async function addLateReasons(db: DuckSession, checked: CheckedRows, sql: string): Promise<void> {
   const inserted = await db.scalar<bigint>(
     `INSERT INTO late_reasons SELECT _row, reason, nextval('late_reason_seq') FROM (${sql})`,
   );
-  lateReasonCount += Number(inserted);
-}
-
-/**
- * How many reasons the entity being checked has collected in `late_reasons`: kept here so
- * the common path (nothing failed) costs no query. One entity is checked at a time.
- */
-let lateReasonCount = 0;
-
-export function lateReasonTotal(): number {
-  return lateReasonCount;
+  checked.reasons += Number(inserted);
 }
 
 /**
@@ -433,9 +446,10 @@ export function lateReasonTotal(): number {
 export async function checkRulesAndReferences(
   db: DuckSession,
   entity: EntityDeclaration,
-  checkedTable: string,
+  checked: CheckedRows,
   plan: CheckPlan,
 ): Promise<void> {
+  const checkedTable = checked.table;
   const failures = [
     ...entity.rules.map((rule) => {
       const check = ruleCheck(entity, rule);
@@ -454,7 +468,7 @@ export async function checkRulesAndReferences(
   if (failures.length === 0) return;
   await db.run(`SET search_path = ${sqlString(`${plan.parentSchema},main,temp`)}`);
   try {
-    await addLateReasons(db, failures.map((sql) => `(${sql})`).join('\nUNION ALL\n'));
+    await addLateReasons(db, checked, failures.map((sql) => `(${sql})`).join('\nUNION ALL\n'));
   } finally {
     await db.run(`SET search_path = 'main'`);
   }
@@ -468,15 +482,19 @@ export async function checkRulesAndReferences(
 export async function checkKeys(
   db: DuckSession,
   entity: EntityDeclaration,
-  checkedTable: string,
+  checked: CheckedRows,
 ): Promise<void> {
   const key = entity.key.map(ident).join(', ');
-  const rows = loadableRowsNow(checkedTable);
-  // Group on one 64-bit hash of the key (much cheaper than on the key's strings), then
-  // confirm the few candidates on the key itself: a hash collision is not a shared key.
+  const rows = loadableRows(checked);
+  // Find 64-bit hashes of the key that occur more than once (much cheaper than comparing the
+  // key's strings), then confirm the few candidates on the key itself: a hash collision is not
+  // a shared key. Sorting the hashes and comparing neighbours costs half of grouping them
+  // (ten million distinct keys make a large hash table).
   await db.run(`
     CREATE OR REPLACE TEMP TABLE shared_hashes AS
-    SELECT hash(${key}) AS h FROM ${rows} GROUP BY 1 HAVING count(*) > 1`);
+    SELECT DISTINCT h FROM (
+      SELECT h, lag(h) OVER (ORDER BY h) AS previous FROM (SELECT hash(${key}) AS h FROM ${rows})
+    ) WHERE h = previous`);
   await db.run(`
     CREATE OR REPLACE TEMP TABLE shared_keys AS
     SELECT ${key} FROM ${rows} c SEMI JOIN shared_hashes s ON hash(${entity.key.map((column) => `c.${ident(column)}`).join(', ')}) = s.h GROUP BY ${key} HAVING count(*) > 1`);
@@ -496,6 +514,7 @@ export async function checkKeys(
     FROM ${rows} c SEMI JOIN shared_keys s USING (${key})`);
   await addLateReasons(
     db,
+    checked,
     `SELECT _row, CASE
       WHEN variants > 1 THEN ${reason('conflicting_key', entity.key.join(', '), `CAST(rows_sharing AS VARCHAR) || ' rows share the key (' || key_text || ') with different values; none of them loaded'`, 'keep one row per key in the drop: remove or correct the others')}
       ELSE ${reason('duplicate_row', entity.key.join(', '), `'an identical row with the same key (' || key_text || ') came earlier in the drop and loaded'`, 'nothing is lost: the first copy loaded; remove the repeated rows from the export')}
@@ -508,18 +527,26 @@ export async function checkKeys(
 export async function checkOverlaps(
   db: DuckSession,
   entity: EntityDeclaration,
-  checkedTable: string,
+  checked: CheckedRows,
 ): Promise<void> {
   const rule = entity.noOverlap;
   if (!rule) return;
   const by = rule.by.map(ident).join(', ');
   const start = ident(rule.start);
   const end = ident(rule.end);
-  const rows = loadableRowsNow(checkedTable);
+  const rows = loadableRows(checked);
   const window = `PARTITION BY ${by} ORDER BY ${start}, ${end}, _row`;
+  // In start order, if any two intervals of a group overlap then some neighbours do (the one
+  // after the earlier starts before it ends). Comparing neighbours is cheap; the running maximum
+  // that finds every row involved is not, so it runs only when a neighbour test fails.
+  const anyOverlap = await db.scalar<boolean>(`SELECT EXISTS (
+      SELECT 1 FROM (SELECT ${start}, ${end}, lead(${start}) OVER (${window}) AS next_start FROM ${rows})
+      WHERE next_start < ${end})`);
+  if (!anyOverlap) return;
   const iso = (column: string) => `strftime(${column}, '%Y-%m-%dT%H:%M:%SZ')`;
   await addLateReasons(
     db,
+    checked,
     `SELECT _row, ${reason(
       'overlapping_interval',
       rule.start,

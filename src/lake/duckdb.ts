@@ -23,6 +23,8 @@ export class DuckSession {
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
+    /** Whether closing this session closes the instance (the first session) or only its connection. */
+    private readonly ownsInstance = true,
   ) {}
 
   static async open(options: SessionOptions = {}): Promise<DuckSession> {
@@ -36,10 +38,23 @@ export class DuckSession {
       config.temp_directory = options.tempDirectory;
     }
     const instance = await DuckDBInstance.create(':memory:', config);
+    return new DuckSession(instance, await DuckSession.connectTo(instance));
+  }
+
+  private static async connectTo(instance: DuckDBInstance): Promise<DuckDBConnection> {
     const connection = await instance.connect();
-    // icu is built in but not loaded before the first query that needs it.
+    // icu is built in but not loaded before the first query that needs it; the time zone is per connection.
     await connection.run("LOAD icu; SET TimeZone = 'UTC'");
-    return new DuckSession(instance, connection);
+    return connection;
+  }
+
+  /**
+   * Another connection to the same instance: it sees the same tables, views and macros (not
+   * the temporary ones) and shares memory and threads, and it runs statements at the same time
+   * as this one. Closing it closes only the connection.
+   */
+  async connect(): Promise<DuckSession> {
+    return new DuckSession(this.instance, await DuckSession.connectTo(this.instance), false);
   }
 
   async run(sql: string, params?: DuckDBValue[]): Promise<void> {
@@ -64,7 +79,7 @@ export class DuckSession {
 
   close(): void {
     this.connection.closeSync();
-    this.instance.closeSync();
+    if (this.ownsInstance) this.instance.closeSync();
   }
 }
 

@@ -45,6 +45,25 @@ describe('concurrent processes', () => {
     throw new Error('the load never started');
   }
 
+  /** Whether the process writes `pattern` to stderr within `ms` (or before it ends). */
+  function saysWithin(cli: ReturnType<typeof startCli>, pattern: RegExp, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      let said = '';
+      const timer = setTimeout(() => resolve(false), ms);
+      cli.child.stderr!.on('data', (chunk: string) => {
+        said += chunk;
+        if (pattern.test(said)) {
+          clearTimeout(timer);
+          resolve(true);
+        }
+      });
+      cli.child.on('close', () => {
+        clearTimeout(timer);
+        resolve(pattern.test(said));
+      });
+    });
+  }
+
   for (const delayMs of [0, 600, 1500]) {
     test(`a load killed ${delayMs} ms into its work leaves the current state unchanged and can be re-run`, async () => {
       const { lake, firstLoad } = await freshLake(`lake-kill-${delayMs}`);
@@ -118,14 +137,23 @@ describe('concurrent processes', () => {
     });
     const first = startCli(['--lake', lake, 'ingest', bigDrop]);
     await loadStarted(lake);
-    const refused = await runCli(['--lake', lake, 'ingest', other]);
-    assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /another process is writing this lake: `lathe ingest .*big` \(pid \d+/);
-    assert.match(refused.stderr, /fix: wait for it to finish, or pass --wait SECONDS/);
+    // Paused, the first writer holds the lock for as long as the test needs, however fast it loads.
+    first.child.kill('SIGSTOP');
+    try {
+      const refused = await runCli(['--lake', lake, 'ingest', other]);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /another process is writing this lake: `lathe ingest .*big` \(pid \d+/);
+      assert.match(refused.stderr, /fix: wait for it to finish, or pass --wait SECONDS/);
 
-    const queued = await runCli(['--lake', lake, 'ingest', other, '--wait', '120']);
-    assert.equal(queued.code, 0, queued.stderr);
-    assert.match(queued.stderr, /waiting for another writer to finish/);
+      const queuing = startCli(['--lake', lake, 'ingest', other, '--wait', '120']);
+      const waiting = await saysWithin(queuing, /waiting for another writer to finish/, 60_000);
+      first.child.kill('SIGCONT');
+      const queued = await queuing.done;
+      assert.ok(waiting, `the second writer did not say it waits: ${queued.stderr}`);
+      assert.equal(queued.code, 0, queued.stderr);
+    } finally {
+      first.child.kill('SIGCONT');
+    }
     assert.equal((await first.done).code, 0);
     const loads = await new FileLoadStore(new LakeLayout(lake).loadsDir()).list();
     assert.deepEqual(
