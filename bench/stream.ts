@@ -47,6 +47,8 @@ const MACHINES = [
   'lathe/P1/P1-L2/P1-L2-M2',
 ];
 const SENSORS = 10;
+/** Readings the publisher child sent (told to the parent at the end). */
+let publishedReadings = 0;
 const INSTANTS = 10;
 
 if (args[0] === '--publisher')
@@ -106,13 +108,14 @@ async function publisher(
         }
         await send(`${MACHINES[machine]}/telemetry`, `[${body.join(',')}]`);
         sent += SENSORS * INSTANTS;
+        publishedReadings = sent;
       }
       await new Promise((resolve) => setTimeout(resolve, 10 - ((Date.now() - started) % 10)));
     }
   }
   while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
   await client.endAsync();
-  process.send?.({ done: true });
+  process.send?.({ sent: publishedReadings });
 }
 
 async function main(): Promise<void> {
@@ -125,6 +128,7 @@ async function main(): Promise<void> {
   mkdirSync(root, { recursive: true });
   const broker = await startMosquitto();
   const self = fileURLToPath(import.meta.url);
+  let steadySent = 0;
   const runPublisher = (mode: string, amount: number, secs: number) =>
     new Promise<void>((resolve, reject) => {
       const child: ChildProcess = fork(
@@ -134,6 +138,9 @@ async function main(): Promise<void> {
           execArgv: ['--import', 'tsx'],
         },
       );
+      child.on('message', (message: { sent?: number }) => {
+        if (mode === 'steady') steadySent = message.sent ?? 0;
+      });
       child.on('error', reject);
       child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`publisher exited ${code}`))));
     });
@@ -215,6 +222,7 @@ async function main(): Promise<void> {
     const latency = {
       rate_readings_per_s: rate,
       seconds,
+      readings_published: steadySent,
       readings_landed: landedRows - landedBefore,
       alerts_timed: latencies.length,
       p50_ms: pick(0.5),
