@@ -13,6 +13,7 @@ import { errorBody, installErrorHandlers } from './errors.js';
 import { LakeState } from './lake-state.js';
 import { OpenApiCollector } from './openapi.js';
 import { registerAlertRoutes } from './routes/alerts.js';
+import { registerDowntimeRoutes } from './routes/downtime.js';
 import { registerKpiRoutes } from './routes/kpi.js';
 import { registerMasterRoutes } from './routes/master.js';
 import { registerMetaRoutes } from './routes/meta.js';
@@ -128,6 +129,7 @@ export async function createServer(options: ServerOptions): Promise<LatheServer>
   registerMetaRoutes(app, context);
   registerProcessRoutes(app, context);
   registerQualityRoutes(app, context);
+  registerDowntimeRoutes(app, context);
   registerAlertRoutes(app, context);
   app.get(
     '/api/openapi.json',

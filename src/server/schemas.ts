@@ -32,6 +32,22 @@ export function id(example: string, what: string): Record<string, unknown> {
   };
 }
 
+/** The place filters of the plant-level routes: each an id checked against the warehouse. */
+export const PLACE = {
+  plant: id('P1', 'plant'),
+  line: id('P1-L1', 'line'),
+  machine: id('P1-L1-M1', 'machine'),
+} as const;
+
+/** The place filters and a production-day range, as the handlers receive them. */
+export interface PlaceQuery {
+  plant?: string;
+  line?: string;
+  machine?: string;
+  from?: string;
+  to?: string;
+}
+
 export const AS_OF = {
   type: 'string',
   minLength: 1,

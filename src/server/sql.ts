@@ -22,6 +22,13 @@ export class Filters {
     return `$${this.params.length}`;
   }
 
+  /** `column` within the days `from`..`to` (both inclusive, either optional). */
+  days(column: string, from: string | undefined, to: string | undefined): this {
+    if (from !== undefined) this.add(`${column} >= cast(${this.param(from)} as date)`);
+    if (to !== undefined) this.add(`${column} <= cast(${this.param(to)} as date)`);
+    return this;
+  }
+
   add(condition: string): this {
     this.conditions.push(condition);
     return this;
@@ -30,6 +37,15 @@ export class Filters {
   where(): string {
     return this.conditions.length ? `where ${this.conditions.join(' and ')}` : '';
   }
+}
+
+/** The did-you-mean checks of the `plant`, `line` and `machine` parameters. */
+export function placeChecks(place: { plant?: string; line?: string; machine?: string }) {
+  return [
+    { field: 'plant', value: place.plant, table: 'dim_plant', column: 'plant_id' },
+    { field: 'line', value: place.line, table: 'dim_line', column: 'line_id' },
+    { field: 'machine', value: place.machine, table: 'dim_machine', column: 'machine_id' },
+  ];
 }
 
 /**

@@ -106,9 +106,9 @@ describe('the dashboard files', () => {
       assert.match(String(asset.headers['cache-control']), /immutable/);
       const route = await get(server, '/quality?plant=P1&from=2026-03-01');
       assert.match(route.body, /Lathe dashboard/, 'client routes get index.html');
-      for (const escape of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt']) {
-        const answer = await get(server, escape);
-        assert.doesNotMatch(answer.body, /not for the web/, escape);
+      for (const traversal of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt']) {
+        const answer = await get(server, traversal);
+        assert.doesNotMatch(answer.body, /not for the web/, traversal);
       }
     } finally {
       await server.close();

@@ -8,8 +8,8 @@ import type { LakeReader } from '../../lake/reader.js';
 import { checkDate } from '../../metrics/request.js';
 import { LatheError } from '../../util/errors.js';
 import type { ServerContext } from '../context.js';
-import { DAY, id, limit, list, MONTH, query } from '../schemas.js';
-import { checkIds, Filters } from '../sql.js';
+import { DAY, id, limit, list, MONTH, PLACE, query } from '../schemas.js';
+import { checkIds, Filters, placeChecks } from '../sql.js';
 
 interface SpcQuery {
   from?: string;
@@ -120,9 +120,7 @@ export function registerProcessRoutes(app: FastifyInstance, context: ServerConte
         summary: 'Process capability (Cp, Cpk, Pp, Ppk) per machine, sensor and month (mart_capability)',
         tags: ['process'],
         querystring: query({
-          plant: id('P1', 'plant'),
-          line: id('P1-L1', 'line'),
-          machine: id('P1-L1-M1', 'machine'),
+          ...PLACE,
           sensor: id('spindle_temp_c', 'sensor'),
           month: MONTH,
         }),
@@ -144,9 +142,7 @@ export function registerProcessRoutes(app: FastifyInstance, context: ServerConte
         );
         if (!items.length)
           await checkIds(reader, [
-            { field: 'plant', value: plant, table: 'dim_plant', column: 'plant_id' },
-            { field: 'line', value: line, table: 'dim_line', column: 'line_id' },
-            { field: 'machine', value: machine, table: 'dim_machine', column: 'machine_id' },
+            ...placeChecks({ plant, line, machine }),
             { field: 'sensor', value: sensor, table: 'mart_capability', column: 'sensor' },
           ]);
         return { build_id: reader.build!.id, items };

@@ -6,8 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { queryKpi } from '../../metrics/index.js';
 import { LatheError } from '../../util/errors.js';
 import type { ServerContext } from '../context.js';
-import { DAY, id, list, MONTH, query } from '../schemas.js';
-import { checkIds, Filters } from '../sql.js';
+import { DAY, id, list, MONTH, PLACE, type PlaceQuery, query } from '../schemas.js';
+import { checkIds, Filters, placeChecks } from '../sql.js';
 import { dayRange } from './process.js';
 
 /** The mart's columns for each ranking; the choice is the route's, never pasted from the request. */
@@ -15,14 +15,6 @@ const PARETO_COLUMNS = {
   quantity: { rank: 'quantity_rank', share: 'quantity_share', cumulative: 'cumulative_quantity_share' },
   cost: { rank: 'cost_rank', share: 'cost_share', cumulative: 'cumulative_cost_share' },
 } as const;
-
-interface PlaceQuery {
-  plant?: string;
-  line?: string;
-  machine?: string;
-  from?: string;
-  to?: string;
-}
 
 export function registerQualityRoutes(app: FastifyInstance, context: ServerContext): void {
   const { state } = context;
@@ -72,13 +64,7 @@ export function registerQualityRoutes(app: FastifyInstance, context: ServerConte
     },
   );
 
-  const placeQuery = query({
-    plant: id('P1', 'plant'),
-    line: id('P1-L1', 'line'),
-    machine: id('P1-L1-M1', 'machine'),
-    from: DAY,
-    to: DAY,
-  });
+  const placeQuery = query({ ...PLACE, from: DAY, to: DAY });
 
   app.get<{ Querystring: PlaceQuery }>(
     '/api/reliability',
@@ -107,11 +93,7 @@ export function registerQualityRoutes(app: FastifyInstance, context: ServerConte
         }).catch(async (error: unknown) => {
           // The layer names the filter `where`; here each id is its own parameter.
           if (error instanceof LatheError && error.code === 'unknown_value')
-            await checkIds(reader, [
-              { field: 'plant', value: plant, table: 'dim_plant', column: 'plant_id' },
-              { field: 'line', value: line, table: 'dim_line', column: 'line_id' },
-              { field: 'machine', value: machine, table: 'dim_machine', column: 'machine_id' },
-            ]);
+            await checkIds(reader, placeChecks({ plant, line, machine }));
           throw error;
         });
         const filters = new Filters()
@@ -158,7 +140,7 @@ export function registerQualityRoutes(app: FastifyInstance, context: ServerConte
       schema: {
         summary: 'On time in full: per line and ISO week of the due date, and per order (delivery marts)',
         tags: ['delivery'],
-        querystring: query({ plant: id('P1', 'plant'), line: id('P1-L1', 'line'), from: DAY, to: DAY }),
+        querystring: query({ plant: PLACE.plant, line: PLACE.line, from: DAY, to: DAY }),
       },
     },
     async (request) => {
@@ -166,8 +148,7 @@ export function registerQualityRoutes(app: FastifyInstance, context: ServerConte
       dayRange(from, to);
       return state.withBuild(undefined, async (reader) => {
         const orders = new Filters().equal('plant_id', plant).equal('line_id', line);
-        if (from) orders.add(`due_date >= cast(${orders.param(from)} as date)`);
-        if (to) orders.add(`due_date <= cast(${orders.param(to)} as date)`);
+        orders.days('due_date', from, to);
         const orderRows = await reader.db.json(
           `select * from mart_delivery_order ${orders.where()} order by due_date, order_id`,
           orders.params,
@@ -180,11 +161,7 @@ export function registerQualityRoutes(app: FastifyInstance, context: ServerConte
           `select * from mart_otif_line_week ${weeks.where()} order by week_start, line_id`,
           weeks.params,
         );
-        if (!orderRows.length && !weekRows.length)
-          await checkIds(reader, [
-            { field: 'plant', value: plant, table: 'dim_plant', column: 'plant_id' },
-            { field: 'line', value: line, table: 'dim_line', column: 'line_id' },
-          ]);
+        if (!orderRows.length && !weekRows.length) await checkIds(reader, placeChecks({ plant, line }));
         const sum = (name: string) => weekRows.reduce((total, row) => total + Number(row[name] ?? 0), 0);
         return {
           build_id: reader.build!.id,
