@@ -230,7 +230,7 @@ export async function queryKpi(reader: KpiReader, request: KpiRequest): Promise<
   const compiled = compileKpi(request);
   let rows: Record<string, unknown>[];
   try {
-    rows = await rowsAsJson(reader, compiled);
+    rows = await reader.db.json(compiled.sql, compiled.params);
   } catch (error) {
     throw warehouseError(error);
   }
@@ -241,22 +241,6 @@ export async function queryKpi(reader: KpiReader, request: KpiRequest): Promise<
   });
   if (result.length === 0) await checkFilterValues(reader, compiled.request);
   return { kpi: compiled.kpi.name, columns: compiled.columns, rows: result };
-}
-
-/**
- * Rows serialised to one JSON text inside DuckDB and parsed once in Node: at the machine-shift
- * grain (10 k+ rows) this is a third faster than handing values over one by one. Numbers stay
- * numbers (DECIMAL and BIGINT too), dates become `YYYY-MM-DD`.
- */
-async function rowsAsJson(reader: KpiReader, compiled: CompiledKpi): Promise<Record<string, unknown>[]> {
-  // The aggregate names its order: string_agg would otherwise take rows as threads finish.
-  const keys = compiled.columns.slice(0, compiled.columns.length - compiled.kpi.columns.length);
-  const order = keys.length ? ` order by ${keys.map((key) => `answer.${ident(key)}`).join(', ')}` : '';
-  const [row] = await reader.db.json<{ rows: string }>(
-    `select '[' || coalesce(string_agg(cast(to_json(answer) as varchar), ','${order}), '') || ']' as rows from (${compiled.sql}) answer`,
-    compiled.params,
-  );
-  return JSON.parse(row?.rows ?? '[]') as Record<string, unknown>[];
 }
 
 /** An answer that is empty because an id in --where is misspelt is a mistake to point out. */
