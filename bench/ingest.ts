@@ -9,7 +9,9 @@
  * peak RSS < 2 GB at any drop size.
  *
  * This machine's speed drifts by tens of percent within minutes, so the two run back to back
- * in `--runs` rounds (default 3) and the ratio is the median of the rounds' ratios.
+ * in `--runs` rounds (default 3) and the ratio is the median of the rounds' ratios. The CPU
+ * time each side used (user + system) is printed too: it moves much less than wall time when
+ * other work shares the machine.
  *
  *   npm run bench:ingest -- [--scale medium|large] [--runs N] [--keep DIR]
  */
@@ -53,6 +55,8 @@ async function main(): Promise<void> {
   // back, so both see the machine at the same speed; the ratio is the median of the rounds'.
   const baselineRuns: number[] = [];
   const ingestRuns: number[] = [];
+  const baselineCpu: number[] = [];
+  const ingestCpu: number[] = [];
   let load = { rows_read: 0, rows_loaded: 0, rows_quarantined: 0 };
   let peakRssKb = 0;
   for (let run = 0; run < runs; run++) {
@@ -61,12 +65,15 @@ async function main(): Promise<void> {
     mkdirSync(out);
     const db = await DuckSession.open({ memoryLimit: '1GB', tempDirectory: path.join(root, 'spill') });
     let start = performance.now();
+    const cpu = process.cpuUsage();
     for (const file of files) {
       await db.run(
         `COPY (SELECT * FROM read_csv(${sqlString(file)})) TO ${sqlString(path.join(out, `${path.basename(file, '.csv')}.parquet`))} (FORMAT parquet)`,
       );
     }
     baselineRuns.push(performance.now() - start);
+    const used = process.cpuUsage(cpu);
+    baselineCpu.push((used.user + used.system) / 1000);
     db.close();
 
     const lake = path.join(root, 'lake');
@@ -74,7 +81,7 @@ async function main(): Promise<void> {
     start = performance.now();
     const result = spawnSync(
       '/usr/bin/time',
-      ['-f', '%M', process.execPath, lathe, '--lake', lake, 'ingest', drop, '--json'],
+      ['-f', '%M %U %S', process.execPath, lathe, '--lake', lake, 'ingest', drop, '--json'],
       {
         encoding: 'utf8',
         maxBuffer: 64 << 20,
@@ -83,11 +90,14 @@ async function main(): Promise<void> {
     ingestRuns.push(performance.now() - start);
     if (result.status !== 0) throw new Error(`lathe ingest failed: ${result.stderr}`);
     load = JSON.parse(result.stdout);
-    peakRssKb = Math.max(peakRssKb, Number(result.stderr.trim().split('\n').pop()));
+    const [rssKb, userS, systemS] = result.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+    peakRssKb = Math.max(peakRssKb, rssKb!);
+    ingestCpu.push((userS! + systemS!) * 1000);
   }
   const baselineMs = median(baselineRuns);
   const ingestMs = median(ingestRuns);
   const ratio = median(ingestRuns.map((ms, i) => ms / baselineRuns[i]!));
+  const cpuRatio = median(ingestCpu.map((ms, i) => ms / baselineCpu[i]!));
 
   const report = {
     scale,
@@ -110,8 +120,11 @@ async function main(): Promise<void> {
     runs: {
       baseline_s: baselineRuns.map((ms) => +(ms / 1000).toFixed(2)),
       lathe_s: ingestRuns.map((ms) => +(ms / 1000).toFixed(2)),
+      baseline_cpu_s: baselineCpu.map((ms) => +(ms / 1000).toFixed(2)),
+      lathe_cpu_s: ingestCpu.map((ms) => +(ms / 1000).toFixed(2)),
     },
     ratio_to_baseline: +ratio.toFixed(2),
+    cpu_ratio_to_baseline: +cpuRatio.toFixed(2),
     targets: { ratio_at_most: 2, peak_rss_mb_below: 2048 },
   };
   process.stdout.write(
@@ -121,6 +134,7 @@ async function main(): Promise<void> {
       `  baseline (DuckDB bare COPY to Parquet): ${seconds(baselineMs)}  ${report.baseline.rows_per_s.toLocaleString('en')} rows/s  ${report.baseline.mb_per_s} MB/s`,
       `  lathe ingest (all checks):              ${seconds(ingestMs)}  ${report.lathe.rows_per_s.toLocaleString('en')} rows/s  ${report.lathe.mb_per_s} MB/s  peak RSS ${report.lathe.peak_rss_mb} MB`,
       `  ratio to baseline (median of the rounds' ratios): ${report.ratio_to_baseline}x (target <= 2x); peak RSS target < 2048 MB`,
+      `  CPU time (user + system), ratio to baseline: ${report.cpu_ratio_to_baseline}x (lathe ${(median(ingestCpu) / 1000).toFixed(1)} s, baseline ${(median(baselineCpu) / 1000).toFixed(1)} s)`,
       JSON.stringify(report),
       '',
     ].join('\n'),
