@@ -62,9 +62,19 @@ export function ratio(numerator: string, denominator: string): string {
   return `cast(${numerator} as double) / nullif(${denominator}, 0)`;
 }
 
-/** Sums of components. Counts are summed as doubles (exact below 2^53): no 128-bit sums to convert. */
+/**
+ * A sum that is the same on every run: each value is fixed to 9 decimals (a nanosecond, a
+ * billionth of a unit) and added exactly, whatever order DuckDB's threads finish in. Plain
+ * double sums differ in the last bits from run to run, and a figure a plant checks by hand
+ * must not change when nothing changed.
+ */
+export function exactSum(expression: string): string {
+  return `cast(sum(cast(${expression} as decimal(38, 9))) as double)`;
+}
+
+/** Sums of components. */
 function sums(...names: string[]): Record<string, string> {
-  return Object.fromEntries(names.map((name) => [name, `sum(cast(${name} as double))`]));
+  return Object.fromEntries(names.map((name) => [name, exactSum(name)]));
 }
 
 function component(name: string, formula: string, display: Display): KpiColumn {
@@ -268,7 +278,7 @@ function dispositionRate(disposition: 'scrap' | 'rework', title: string, verb: s
       { source: 'cells', scope: 'line_input', components: sums('total') },
       {
         source: 'defects',
-        components: { [quantity]: `sum(quantity) filter (where disposition = '${disposition}')` },
+        components: { [quantity]: exactSum(`case when disposition = '${disposition}' then quantity end`) },
       },
     ],
     columns: [
@@ -298,9 +308,9 @@ const dpmo: Kpi = {
       scope: 'line_input',
       productGrain: true,
       attributes: ['product'],
-      components: { units: 'sum(total)', opportunities: 'sum(total * defect_opportunities)' },
+      components: { units: exactSum('total'), opportunities: exactSum('total * defect_opportunities') },
     },
-    { source: 'defects', components: { defects: 'sum(quantity)' } },
+    { source: 'defects', components: { defects: exactSum('quantity') } },
   ],
   columns: [
     {
@@ -366,8 +376,8 @@ const cost: Kpi = {
       source: 'cells',
       attributes: ['plant', 'machine'],
       components: {
-        machine: 'sum(ppt_s / 3600 * hourly_cost)',
-        labor: 'sum(ppt_s / 3600 * crew_size * labor_rate_per_hour)',
+        machine: exactSum('ppt_s / 3600 * hourly_cost'),
+        labor: exactSum('ppt_s / 3600 * crew_size * labor_rate_per_hour'),
       },
     },
     {
@@ -375,19 +385,19 @@ const cost: Kpi = {
       scope: 'line_input',
       productGrain: true,
       attributes: ['plant', 'product'],
-      components: { material: 'sum(total * material_cost)' },
+      components: { material: exactSum('total * material_cost') },
     },
     {
       source: 'cells',
       scope: 'line_output',
       productGrain: true,
       attributes: ['plant', 'product'],
-      components: { output_good: 'sum(good)', revenue: 'sum(good * unit_price)' },
+      components: { output_good: exactSum('good'), revenue: exactSum('good * unit_price') },
     },
     {
       source: 'defects',
       attributes: ['plant'],
-      components: { scrap_cost: 'sum(scrap_cost)', rework_cost: 'sum(rework_cost)' },
+      components: { scrap_cost: exactSum('scrap_cost'), rework_cost: exactSum('rework_cost') },
     },
   ],
   columns: [
