@@ -7,7 +7,9 @@ import { printCsv, printTable } from '../table.js';
 export function registerQuery(program: Command): void {
   const command = program
     .command('query')
-    .description('run read-only SQL (DuckDB) over the lake: a table per source entity and per warehouse model')
+    .description(
+      'run read-only SQL (DuckDB) over the lake: a table per source entity and per warehouse model',
+    )
     .argument('<sql>', 'one SELECT statement')
     .option(
       '--as-of <load-or-build>',
