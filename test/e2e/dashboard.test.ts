@@ -271,6 +271,9 @@ describe('the dashboard in Chromium', {
 
   test('the keyboard reaches the pages and the filters, with a visible focus', async () => {
     await page.goto(`${served.url}/`);
+    // Tab before React has rendered moves focus nowhere: wait for the page, as a person would.
+    await page.getByText('Skip to the page').waitFor({ state: 'attached' });
+    await page.locator('h1', { hasText: 'Overview' }).waitFor();
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to the page');
     await page.keyboard.press('Tab');
