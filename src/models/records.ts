@@ -3,10 +3,9 @@
  * time, and every data-quality result (pass and fail, with failing count and a sample).
  * Kept as one JSON file per build in `_meta/builds/`; field names are what `--json` prints.
  */
-import { readdir } from 'node:fs/promises';
-import { readJsonIfExists, writeFileAtomic } from '../lake/atomic.js';
 import type { LakeLayout } from '../lake/layout.js';
 import type { Materialization } from '../lake/manifest.js';
+import { JsonRecordFolder } from '../meta/record-folder.js';
 import type { ProblemRecord } from '../meta/records.js';
 import type { Severity, TestKind } from './header.js';
 
@@ -57,32 +56,8 @@ export interface BuildRecord {
   error: ProblemRecord | null;
 }
 
-export class FileBuildStore {
-  constructor(private readonly layout: LakeLayout) {}
-
-  async save(record: BuildRecord): Promise<void> {
-    await writeFileAtomic(this.layout.buildRecord(record.build_id), `${JSON.stringify(record, null, 2)}\n`);
-  }
-
-  get(buildId: string): Promise<BuildRecord | undefined> {
-    if (!/^[\w.-]+$/.test(buildId)) return Promise.resolve(undefined);
-    return readJsonIfExists<BuildRecord>(this.layout.buildRecord(buildId));
-  }
-
-  /** Oldest first. */
-  async list(): Promise<BuildRecord[]> {
-    let names: string[];
-    try {
-      names = await readdir(this.layout.buildsDir());
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-    const ids = names
-      .filter((name) => name.endsWith('.json'))
-      .map((name) => name.slice(0, -5))
-      .sort();
-    const records = await Promise.all(ids.map((id) => this.get(id)));
-    return records.filter((record): record is BuildRecord => record !== undefined);
+export class FileBuildStore extends JsonRecordFolder<BuildRecord> {
+  constructor(layout: LakeLayout) {
+    super(layout.buildsDir(), (record) => record.build_id);
   }
 }
