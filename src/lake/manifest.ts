@@ -115,6 +115,10 @@ export interface BuildModel {
   sources: string[];
   /** The view reads `source_history(...)`: a reader must provide schema `raw_history`. */
   usesHistory: boolean;
+  /** The build that last ran the model (a later build may have reused it). */
+  builtAt?: string;
+  /** Incremental: content fingerprints of the inputs it reads only by ref(), when it last ran. */
+  inputs?: Record<string, string>;
 }
 
 export interface BuildManifest {

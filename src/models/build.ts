@@ -5,7 +5,7 @@
  * and publishes the build manifest. Readers see the previous build until that moment.
  */
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ident, sqlString } from '../lake/duckdb.js';
@@ -64,11 +64,14 @@ export type BuildResult = BuildRecord & { status: 'published' | 'failed' };
 
 /**
  * DuckDB's buffer limit for a build (it spills sorts and joins to the staging folder beyond it).
- * Process memory peaks at about this plus 0.3 GB: 1.5 GB keeps a medium factory's full build
- * under 2 GB at the same speed as 4 GB (measured: 1.76 GB vs 2.4 GB peak RSS, 66 s both).
+ * Not every operator can spill: with 1.5 GB, three of a medium factory's heaviest models at
+ * once ran out of memory ("failed to pin block"). A quarter of the machine's memory, at least
+ * 1.5 GB and at most 8 GB, leaves the rest to the OS and the dashboard.
  */
 const BUILD_MEMORY_LIMIT = () =>
-  process.env.LATHE_BUILD_MEMORY_LIMIT ?? process.env.LATHE_MEMORY_LIMIT ?? '1536MB';
+  process.env.LATHE_BUILD_MEMORY_LIMIT ??
+  process.env.LATHE_MEMORY_LIMIT ??
+  `${Math.round(Math.min(8192, Math.max(1536, totalmem() / 4 / 2 ** 20)))}MB`;
 
 export async function buildWarehouse(options: BuildOptions): Promise<BuildResult> {
   const layout = new LakeLayout(path.resolve(options.lake));
@@ -165,7 +168,7 @@ function checkNames(project: Project, raw: RawManifest): void {
   const entities = Object.keys(raw.entities);
   for (const unit of [...project.models, ...project.singularTests]) {
     for (const reference of unit.references) {
-      if (reference.kind === 'ref' || raw.entities[reference.name]) continue;
+      if (reference.kind === 'ref' || reference.kind === 'new_rows' || raw.entities[reference.name]) continue;
       const suggestion = closestName(reference.name, entities);
       throw new LatheError(
         'unknown_source',
@@ -187,11 +190,18 @@ function checkNames(project: Project, raw: RawManifest): void {
 
 type Outcome = 'ok' | 'absent' | 'failed';
 
+/** An incremental model's build: from new rows (`since`, `resolve`) or in full (`fullReason`). */
+type IncrementalPlan =
+  | { since?: undefined; resolve?: undefined; fullReason: string }
+  | { since: string; resolve: Resolve; fullReason?: undefined };
+
 class BuildRun {
   private done = 0;
   private readonly total: number;
   private readonly models: Record<string, BuildModel> = {};
   private readonly newRowSchemas = new Map<string, Promise<string>>();
+  /** Content fingerprints of models computed in this build (an input of several incremental models is hashed once). */
+  private readonly fingerprints = new Map<string, Promise<string>>();
   private readonly staging: string;
   private historyViews: Promise<void> | undefined;
 
@@ -342,7 +352,7 @@ class BuildRun {
     connection: DuckDBConnection,
     model: Model,
     prior: BuildModel | undefined,
-  ): Promise<Pick<ModelResult, 'rows' | 'mode' | 'since_load_id'>> {
+  ): Promise<Pick<ModelResult, 'rows' | 'mode' | 'since_load_id' | 'full_reason'>> {
     const header = model.header;
     const entry: BuildModel = {
       layer: model.layer,
@@ -354,6 +364,7 @@ class BuildRun {
       dependsOn: model.refs,
       sources: [...new Set([...model.sources, ...model.histories])],
       usesHistory: model.histories.length > 0,
+      builtAt: this.record.build_id,
     };
     const create = (sql: string) => connection.run(`CREATE OR REPLACE VIEW ${ident(model.name)} AS ${sql}`);
     if (header.materialized === 'view') {
@@ -363,10 +374,19 @@ class BuildRun {
       this.models[model.name] = entry;
       return { rows: null };
     }
-    const since = header.materialized === 'incremental' ? this.incrementalSince(model, prior) : undefined;
-    const resolve: Resolve = since ? await this.newRowsResolve(connection, since) : defaultResolve;
-    const part = await this.writePart(connection, model, compileSql(model, resolve), since !== undefined);
-    entry.parts = [...(since ? prior!.parts : []), ...(part ? [part] : [])];
+    let plan: IncrementalPlan | undefined;
+    if (header.materialized === 'incremental') {
+      entry.inputs = await this.inputFingerprints(connection, model);
+      plan = await this.incrementalPlan(connection, model, prior, entry.inputs);
+    }
+    const resolve = plan?.resolve ?? defaultResolve;
+    const part = await this.writePart(
+      connection,
+      model,
+      compileSql(model, resolve),
+      plan?.since !== undefined,
+    );
+    entry.parts = [...(plan?.since ? prior!.parts : []), ...(part ? [part] : [])];
     entry.rows = entry.parts.reduce((sum, p) => sum + p.rows, 0);
     // An incremental model with nothing new and nothing before has no file: its shape comes from the SQL.
     await create(
@@ -377,19 +397,94 @@ class BuildRun {
     entry.columns = await columnsOf(connection, model.name);
     this.models[model.name] = entry;
     const rows = part?.rows ?? 0;
-    return since
-      ? { rows, mode: 'incremental', since_load_id: since }
-      : { rows, ...(header.materialized === 'incremental' ? { mode: 'full' as const } : {}) };
+    if (!plan) return { rows };
+    return plan.since
+      ? { rows, mode: 'incremental', since_load_id: plan.since }
+      : { rows, mode: 'full', full_reason: plan.fullReason };
   }
 
-  /** The load after which an incremental model reads new rows, or undefined for a full build. */
-  private incrementalSince(model: Model, prior: BuildModel | undefined): string | undefined {
-    if (this.options.fullRefresh || !prior || prior.materialized !== 'incremental') return undefined;
-    if (prior.uniqueKey.join('\0') !== (model.header.unique_key ?? []).join('\0')) return undefined;
-    const last = prior.parts[prior.parts.length - 1]?.loadId ?? this.previous?.loadId;
+  /**
+   * How an incremental model builds this time: from new rows only (`since` = the load after
+   * which `source()` reads, and `resolve` for new_rows()), or in full with the reason. Full
+   * whenever adding rows could give another result than rebuilding: see docs/models.md.
+   */
+  private async incrementalPlan(
+    connection: DuckDBConnection,
+    model: Model,
+    prior: BuildModel | undefined,
+    inputs: Record<string, string>,
+  ): Promise<IncrementalPlan> {
+    const full = (fullReason: string): IncrementalPlan => ({ fullReason });
+    if (this.options.fullRefresh) return full('--full-refresh');
+    if (prior?.materialized !== 'incremental') return full('first incremental build');
+    if (prior.uniqueKey.join('\0') !== (model.header.unique_key ?? []).join('\0'))
+      return full('unique_key changed');
+    const since = prior.parts[prior.parts.length - 1]?.loadId ?? this.previous?.loadId;
     // Building an older load than the model already covers cannot be done by adding rows.
-    if (!last || last > this.raw.id) return undefined;
-    return last;
+    if (!since || since > this.raw.id) return full(`--as-of a load older than it covers`);
+    if (model.histories.length > 0) return full('it reads source_history(), which is read whole');
+    for (const [name, fingerprint] of Object.entries(inputs))
+      if (prior.inputs?.[name] !== fingerprint) return full(`its input ${name} changed`);
+    const newParts = new Map<string, BuildPart[]>();
+    for (const name of model.deltas) {
+      const upstream = this.models[name]!;
+      const parts = upstream.parts.filter((part) => !prior.builtAt || part.buildId > prior.builtAt);
+      // Its oldest part is newer than our last build: it was rebuilt whole since.
+      if (!prior.builtAt || (parts.length > 0 && parts[0] === upstream.parts[0]))
+        return full(`${name} was rebuilt in full since`);
+      newParts.set(name, parts);
+    }
+    const sourceResolve = await this.newRowsResolve(connection, since);
+    const views = new Map<string, string>();
+    for (const [name, parts] of newParts) {
+      const view = `new_rows__${model.name}__${name}`;
+      const upstream = this.models[name]!;
+      await connection.run(
+        `CREATE OR REPLACE VIEW ${ident(view)} AS ${
+          parts.length > 0
+            ? modelStateSql(this.layout, { ...upstream, parts })
+            : `SELECT * FROM ${ident(name)} WHERE false`
+        }`,
+      );
+      views.set(name, view);
+    }
+    const resolve: Resolve = (reference) =>
+      reference.kind === 'new_rows' ? ident(views.get(reference.name)!) : sourceResolve(reference);
+    if (model.fullRefreshIf) {
+      const condition = compileSql(model.fullRefreshIf, resolve);
+      const answer = await connection.runAndReadAll(`SELECT coalesce((${condition}), false)`);
+      if (answer.getRows()[0]?.[0] === true) return full('full_refresh_if is true');
+    }
+    return { since, resolve };
+  }
+
+  /**
+   * Fingerprints of what an incremental model reads by ref() only (not also by new_rows()):
+   * row count and the sum of row hashes (order-free, duplicates counted); an incremental input
+   * by its parts. A model whose inputs changed is rebuilt in full.
+   */
+  private async inputFingerprints(
+    connection: DuckDBConnection,
+    model: Model,
+  ): Promise<Record<string, string>> {
+    const fingerprints: Record<string, string> = {};
+    for (const name of model.refs) {
+      if (model.deltas.includes(name)) continue;
+      const upstream = this.models[name]!;
+      if (upstream.materialized === 'incremental') {
+        fingerprints[name] = `parts:${upstream.parts.map((part) => part.buildId).join(',')}`;
+        continue;
+      }
+      let fingerprint = this.fingerprints.get(name);
+      if (!fingerprint) {
+        fingerprint = connection
+          .runAndReadAll(`SELECT count(*) || '/' || coalesce(sum(hash(t)::HUGEINT), 0) FROM ${ident(name)} t`)
+          .then((result) => `rows:${String(result.getRows()[0]?.[0])}`);
+        this.fingerprints.set(name, fingerprint);
+      }
+      fingerprints[name] = await fingerprint;
+    }
+    return fingerprints;
   }
 
   /** `source('e')` → entity rows of loads after `since` only (schema raw_new_<since>); the rest as usual. */

@@ -13,10 +13,11 @@ export const NEW_ROWS_SCHEMA = 'raw_new';
 
 export type Resolve = (reference: Reference) => string;
 
-/** `source('e')` → raw."e", `source_history('e')` → raw_history."e", `ref('m')` → "m". */
+/** `source('e')` → raw."e", `source_history('e')` → raw_history."e", `ref('m')` and (a full build's) `new_rows('m')` → "m". */
 export const defaultResolve: Resolve = (reference) => {
   switch (reference.kind) {
     case 'ref':
+    case 'new_rows':
       return ident(reference.name);
     case 'source':
       return `${ident(RAW_SCHEMA)}.${ident(reference.name)}`;

@@ -26,6 +26,7 @@ export const modelHeaderSchema = z
     grain: names.optional(),
     tags: z.array(name).default([]),
     unique_key: names.optional(),
+    full_refresh_if: z.string().min(1).optional(),
     columns: z
       .record(
         name,

@@ -23,9 +23,12 @@ import {
 export const MODEL_LAYERS = ['staging', 'core', 'marts'] as const;
 const TESTS_FOLDER = 'tests';
 
-/** A `ref('x')`, `source('e')` or `source_history('e')` call in a model's SQL. */
+/**
+ * A `ref('m')`, `new_rows('m')` (incremental models: the rows model `m` gained since this
+ * model's last build), `source('e')` or `source_history('e')` call in a model's SQL.
+ */
 export interface Reference {
-  kind: 'ref' | 'source' | 'source_history';
+  kind: 'ref' | 'new_rows' | 'source' | 'source_history';
   name: string;
   line: number;
   /** Offsets of the whole call in `Model.text`. */
@@ -49,7 +52,12 @@ interface SqlFile {
 export interface Model extends SqlFile {
   layer: string;
   header: ModelHeader;
+  /** Every model it reads, by ref() or new_rows(). */
   refs: string[];
+  /** The incremental models it reads by new_rows(). */
+  deltas: string[];
+  /** `full_refresh_if` of the header with its references, when it has one. */
+  fullRefreshIf?: { text: string; bodyStart: number; references: Reference[] };
   sources: string[];
   histories: string[];
   tests: DataTest[];
@@ -84,7 +92,7 @@ function lineAt(text: string, offset: number): number {
  * written inside them is no reference.
  */
 const TOKEN =
-  /--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|\b(ref|source_history|source)\s*\(\s*(?:'([^']*)'|"([^"]*)")\s*\)/g;
+  /--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|\b(ref|new_rows|source_history|source)\s*\(\s*(?:'([^']*)'|"([^"]*)")\s*\)/g;
 
 function findReferences(text: string, bodyStart: number): Reference[] {
   const references: Reference[] = [];
@@ -344,6 +352,15 @@ export async function loadProject(modelsDir = 'models'): Promise<Project> {
       ...unit,
       layer: folder,
       header: parsed,
+      deltas: namesOf(unit.references, 'new_rows'),
+      ...(parsed.full_refresh_if
+        ? {
+            fullRefreshIf: fullRefreshCondition(
+              parsed.full_refresh_if,
+              headerLine(text, header, ['full_refresh_if']),
+            ),
+          }
+        : {}),
       sources: namesOf(unit.references, 'source'),
       histories: namesOf(unit.references, 'source_history'),
       tests: readTests(name, parsed, text, header, file),
@@ -352,6 +369,7 @@ export async function loadProject(modelsDir = 'models'): Promise<Project> {
     byName.set(name, model);
   }
   for (const unit of [...models, ...singularTests]) checkRefs(unit, byName);
+  for (const model of models) checkIncremental(model, byName);
   for (const model of models) {
     for (const test of model.tests)
       if (test.kind === 'relationships' && !byName.has(test.to)) {
@@ -388,13 +406,64 @@ function sqlFile(
     text,
     bodyStart: header.bodyStart,
     references,
-    refs: namesOf(references, 'ref'),
+    refs: [...new Set([...namesOf(references, 'ref'), ...namesOf(references, 'new_rows')])],
   };
+}
+
+/** `full_refresh_if`: a SQL condition of the header; its references keep the header's line. */
+function fullRefreshCondition(text: string, line: number): NonNullable<Model['fullRefreshIf']> {
+  return { text, bodyStart: 0, references: findReferences(text, 0).map((r) => ({ ...r, line })) };
+}
+
+/** new_rows() reads an incremental model from an incremental one; full_refresh_if reads what the SQL reads. */
+function checkIncremental(model: Model, byName: Map<string, Model>): void {
+  const incremental = model.header.materialized === 'incremental';
+  for (const reference of model.references) {
+    if (reference.kind !== 'new_rows') continue;
+    const location = { file: model.file, line: reference.line };
+    if (!incremental)
+      throw new LatheError(
+        'bad_new_rows',
+        `\`${model.name}\` reads new_rows('${reference.name}') but is not incremental`,
+        {
+          location,
+          fix: `make it "materialized: incremental" with a unique_key, or read ref('${reference.name}')`,
+        },
+      );
+    if (byName.get(reference.name)!.header.materialized !== 'incremental')
+      throw new LatheError(
+        'bad_new_rows',
+        `\`${model.name}\` reads new_rows('${reference.name}'), but \`${reference.name}\` is not incremental: it has no new rows, only a new whole`,
+        { location, fix: `read ref('${reference.name}'), or make \`${reference.name}\` incremental` },
+      );
+  }
+  const condition = model.fullRefreshIf;
+  if (!condition) return;
+  if (!incremental)
+    throw new LatheError('bad_model_header', `\`${model.name}\` has full_refresh_if but is not incremental`, {
+      location: { file: model.file, line: condition.references[0]?.line },
+      fix: 'remove full_refresh_if: a table is rebuilt in full every time',
+    });
+  for (const reference of condition.references) {
+    const reads =
+      reference.kind === 'ref' || reference.kind === 'new_rows'
+        ? model.refs.includes(reference.name)
+        : model.references.some((r) => r.kind === reference.kind && r.name === reference.name);
+    if (!reads)
+      throw new LatheError(
+        'bad_model_header',
+        `full_refresh_if of \`${model.name}\` reads ${reference.kind}('${reference.name}'), which the model's SQL does not read`,
+        {
+          location: { file: model.file, line: reference.line },
+          fix: 'the condition may read only what the model reads',
+        },
+      );
+  }
 }
 
 function checkRefs(unit: SqlFile, byName: Map<string, Model>): void {
   for (const reference of unit.references) {
-    if (reference.kind !== 'ref' || byName.has(reference.name)) continue;
+    if ((reference.kind !== 'ref' && reference.kind !== 'new_rows') || byName.has(reference.name)) continue;
     const suggestion = closestName(reference.name, [...byName.keys()]);
     throw new LatheError(
       'unknown_ref',

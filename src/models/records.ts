@@ -23,6 +23,8 @@ export interface ModelResult {
   /** Incremental: `full` when every load was read, `incremental` when only loads after `since_load_id`. */
   mode?: 'full' | 'incremental';
   since_load_id?: string;
+  /** Incremental model built in full: why (first build, --full-refresh, an input changed, …). */
+  full_reason?: string;
   error?: ProblemRecord;
 }
 

@@ -156,3 +156,76 @@ describe('incremental models, source history and time travel', () => {
     ]);
   });
 });
+
+describe('incremental models that recompute whole scopes from new_rows()', () => {
+  let scratch: Scratch;
+  let lake: string;
+  const builds: BuildResult[] = [];
+  const hours = (build: BuildResult) => build.models.find((model) => model.name === 'machine_hours')!;
+  const machineHours = () =>
+    queryLake(lake, 'select machine_id, intervals, total, cost from machine_hours order by machine_id');
+
+  before(async () => {
+    scratch = await Scratch.create();
+    lake = scratch.path('lake');
+    const step = async (files: Record<string, string>) => {
+      assert.equal((await ingestFiles(scratch, files, { lake })).load.status, 'committed');
+      builds.push(await buildWarehouse({ lake, modelsDir: INCREMENTAL }));
+    };
+    await step(validDrop());
+    await step(load2);
+    // Counts only: one new interval of M2.
+    await step({
+      'production_counts.csv': `${COUNT_HEADER}\nM2,PO1,A,,2026-03-02T06:00:00Z,2026-03-02T07:00:00Z,1900,5\n`,
+    });
+    // A backfill from before March 2: the model's full_refresh_if.
+    await step({
+      'production_counts.csv': `${COUNT_HEADER}\nM2,PO1,A,,2026-03-01T22:00:00Z,2026-03-01T23:00:00Z,500,0\n`,
+    });
+  });
+  after(() => scratch.dispose());
+
+  it('builds in full when it must, and says why', () => {
+    assert.ok(builds.every((build) => build.status === 'published'));
+    assert.deepEqual(
+      builds.map((build) => [hours(build).mode, hours(build).full_reason]),
+      [
+        ['full', 'first incremental build'],
+        ['full', 'its input machine_cost_rates changed'],
+        ['incremental', undefined],
+        ['full', 'full_refresh_if is true'],
+      ],
+    );
+  });
+
+  it('an incremental build rewrites only the touched scope, and the result equals a full rebuild', async () => {
+    assert.equal(hours(builds[2]!).rows, 1, 'only machine M2 was recomputed');
+    const layout = new LakeLayout(lake);
+    const parts = (await readBuildManifest(layout, builds[2]!.build_id))!.models.machine_hours!.parts;
+    assert.deepEqual(
+      parts.map((part) => [part.buildId, part.rows]),
+      [
+        [builds[1]!.build_id, 2],
+        [builds[2]!.build_id, 1],
+      ],
+    );
+    const asOfThird = await queryLake(
+      lake,
+      'select machine_id, intervals, total, cost from machine_hours order by machine_id',
+      builds[2]!.build_id,
+    );
+    assert.deepEqual(asOfThird, [
+      { machine_id: 'M1', intervals: 3, total: 9140, cost: 255 },
+      { machine_id: 'M2', intervals: 2, total: 3900, cost: 190 },
+    ]);
+    const incremental = await machineHours();
+    const refreshed = await buildWarehouse({ lake, modelsDir: INCREMENTAL, fullRefresh: true });
+    assert.equal(hours(refreshed).full_reason, '--full-refresh');
+    assert.deepEqual(await machineHours(), incremental);
+    assert.deepEqual(
+      incremental[1],
+      { machine_id: 'M2', intervals: 3, total: 4400, cost: 285 },
+      'with the backfill',
+    );
+  });
+});

@@ -33,6 +33,19 @@ describe('model graph errors name the file and line', () => {
     assert.match(error.fix ?? '', /ref\('stg_counts'\)/);
   });
 
+  it('new_rows() reads an incremental model, from an incremental model', async () => {
+    const ofTable = await loadError('new-rows-of-table');
+    assert.equal(ofTable.code, 'bad_new_rows');
+    assert.match(ofTable.message, /`recent` reads new_rows\('totals'\), but `totals` is not incremental/);
+    assert.match(ofTable.location.file ?? '', /new-rows-of-table\/core\/recent\.sql$/);
+    assert.equal(ofTable.location.line, 5);
+    const inTable = await loadError('new-rows-in-table');
+    assert.equal(inTable.code, 'bad_new_rows');
+    assert.match(inTable.message, /`recent` reads new_rows\('counts'\) but is not incremental/);
+    assert.equal(inTable.location.line, 5);
+    assert.match(inTable.fix ?? '', /materialized: incremental/);
+  });
+
   it('two models of one name are refused', async () => {
     const error = await loadError('duplicate');
     assert.equal(error.code, 'duplicate_model');
@@ -56,7 +69,9 @@ describe('--select', () => {
   it('model+, +model, tag:x and plain names', async () => {
     const project = await loadProject(fixture('incremental'));
     const names = (select: string) => [...selectModels(project, select)].sort();
-    assert.deepEqual(names('counts_inc+'), ['counts_inc', 'machine_totals']);
+    // machine_hours reads counts_inc by new_rows(): downstream of it like a ref().
+    assert.deepEqual(names('counts_inc+'), ['counts_inc', 'machine_hours', 'machine_totals']);
+    assert.deepEqual(names('+machine_hours'), ['counts_inc', 'machine_cost_rates', 'machine_hours']);
     assert.deepEqual(names('+machine_totals'), ['counts_inc', 'machine_totals']);
     assert.deepEqual(names('machine_totals'), ['machine_totals']);
     assert.deepEqual(names('machine_versions,machine_totals'), ['machine_totals', 'machine_versions']);

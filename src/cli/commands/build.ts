@@ -78,7 +78,12 @@ function printBuild(result: BuildResult): void {
     [...result.models].sort(byLayer).map((model) => ({
       ...model,
       model: model.name,
-      status: model.mode === 'incremental' ? `${model.status} (new loads)` : model.status,
+      status:
+        model.mode === 'incremental'
+          ? `${model.status} (new rows)`
+          : model.full_reason && model.full_reason !== 'first incremental build'
+            ? `${model.status} (in full: ${model.full_reason})`
+            : model.status,
       seconds: model.status === 'reused' ? '' : model.seconds.toFixed(2),
     })),
   );
