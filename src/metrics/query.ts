@@ -4,6 +4,7 @@
  * the parts are joined on the grain's keys; only then are the formulas applied to the sums.
  * A ratio is never averaged.
  */
+import type { DuckDBMaterializedResult } from '@duckdb/node-api';
 import type { DuckSession } from '../lake/duckdb.js';
 import { ident } from '../lake/duckdb.js';
 import { LatheError } from '../util/errors.js';
@@ -11,6 +12,7 @@ import { closestName } from '../util/suggest.js';
 import { type Dimension, dimension } from './dimensions.js';
 import type { Kpi, KpiColumn, KpiPart } from './kpis.js';
 import { type CheckedRequest, checkRequest, type KpiRequest } from './request.js';
+import { kpiRows } from './rows.js';
 import { type Attribute, LINE_BOUNDS_SQL, type SourceName, sourceSql, WAREHOUSE_TABLES } from './sources.js';
 
 /** Anything with a DuckDB session whose views include the warehouse's models (a LakeReader). */
@@ -228,19 +230,18 @@ from joined${orderBy}`;
  */
 export async function queryKpi(reader: KpiReader, request: KpiRequest): Promise<KpiResult> {
   const compiled = compileKpi(request);
-  let rows: Record<string, unknown>[];
+  let result: DuckDBMaterializedResult;
   try {
-    rows = await reader.db.json(compiled.sql, compiled.params);
+    result = await reader.db.connection.run(compiled.sql, compiled.params);
   } catch (error) {
     throw warehouseError(error);
   }
-  const computed = compiled.kpi.columns.filter((column) => column.compute);
-  const result = rows.map((row) => {
-    for (const column of computed) row[column.name] = column.compute!(row);
-    return Object.fromEntries(compiled.columns.map((column) => [column, row[column] ?? null]));
-  });
-  if (result.length === 0) await checkFilterValues(reader, compiled.request);
-  return { kpi: compiled.kpi.name, columns: compiled.columns, rows: result };
+  const computed = compiled.kpi.columns.flatMap((column) =>
+    column.compute ? [{ name: column.name, compute: column.compute }] : [],
+  );
+  const rows = kpiRows(result, compiled.columns, computed);
+  if (rows.length === 0) await checkFilterValues(reader, compiled.request);
+  return { kpi: compiled.kpi.name, columns: compiled.columns, rows };
 }
 
 /** An answer that is empty because an id in --where is misspelt is a mistake to point out. */

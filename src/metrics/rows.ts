@@ -1,0 +1,110 @@
+/**
+ * A KPI query's rows as plain objects, read column by column from DuckDB's result chunks and
+ * built once, in their final shape: the columns of the answer in order, computed columns in
+ * their place. Values are what DuckSession.json gives (src/lake/duckdb.ts, jsonRows): numbers,
+ * strings, booleans, dates as `YYYY-MM-DD`, whole numbers as numbers where a double holds
+ * them exactly. Reading a row at a time through JSON objects and copying each into its final
+ * shape made an 11 000-row answer (`--by machine,shift`) spend most of its time in the
+ * garbage collector.
+ */
+import {
+  type DuckDBDataChunk,
+  type DuckDBMaterializedResult,
+  DuckDBTypeId,
+  JsonDuckDBValueConverter,
+} from '@duckdb/node-api';
+
+export interface ComputedColumn {
+  name: string;
+  /** Sees the row with every SQL column filled in. */
+  compute: (row: Record<string, unknown>) => unknown;
+}
+
+type ColumnReader = (chunk: DuckDBDataChunk, index: number) => unknown[];
+
+/** Doubles as they are; ±Infinity and NaN as strings, as DuckDB's JSON conversion writes them. */
+const readDoubles: ColumnReader = (chunk, index) => {
+  const vector = chunk.getColumnVector(index);
+  const values = new Array<unknown>(chunk.rowCount);
+  for (let row = 0; row < values.length; row++) {
+    const value = vector.getItem(row) as number | null;
+    values[row] = value === null || Number.isFinite(value) ? value : String(value);
+  }
+  return values;
+};
+
+/** Strings, booleans and small integers: the value DuckDB gives is already the JSON one. */
+const readAsIs: ColumnReader = (chunk, index) => {
+  const vector = chunk.getColumnVector(index);
+  const values = new Array<unknown>(chunk.rowCount);
+  for (let row = 0; row < values.length; row++) values[row] = vector.getItem(row);
+  return values;
+};
+
+/** Anything else through the JSON converter (dates, timestamps, lists, …). */
+const readJson: ColumnReader = (chunk, index) => chunk.convertColumnValues(index, JsonDuckDBValueConverter);
+
+/**
+ * 64/128-bit integers and decimals: JSON writes them as strings to keep every digit; a count or
+ * sum a user reads is a number where a double holds it exactly (as jsonRows decides).
+ */
+const readWholeNumbers: ColumnReader = (chunk, index) => {
+  const values = readJson(chunk, index);
+  for (let row = 0; row < values.length; row++) {
+    const value = values[row];
+    if (typeof value !== 'string') continue;
+    const number = Number(value);
+    if (value.includes('.') || Number.isSafeInteger(number)) values[row] = number;
+  }
+  return values;
+};
+
+const READERS: Partial<Record<DuckDBTypeId, ColumnReader>> = {
+  [DuckDBTypeId.DOUBLE]: readDoubles,
+  [DuckDBTypeId.FLOAT]: readDoubles,
+  [DuckDBTypeId.VARCHAR]: readAsIs,
+  [DuckDBTypeId.BOOLEAN]: readAsIs,
+  [DuckDBTypeId.TINYINT]: readAsIs,
+  [DuckDBTypeId.SMALLINT]: readAsIs,
+  [DuckDBTypeId.INTEGER]: readAsIs,
+  [DuckDBTypeId.UTINYINT]: readAsIs,
+  [DuckDBTypeId.USMALLINT]: readAsIs,
+  [DuckDBTypeId.UINTEGER]: readAsIs,
+  [DuckDBTypeId.BIGINT]: readWholeNumbers,
+  [DuckDBTypeId.UBIGINT]: readWholeNumbers,
+  [DuckDBTypeId.HUGEINT]: readWholeNumbers,
+  [DuckDBTypeId.UHUGEINT]: readWholeNumbers,
+  [DuckDBTypeId.DECIMAL]: readWholeNumbers,
+};
+
+/**
+ * One object per result row with exactly `columns`, in that order: a column of the result,
+ * a computed column (filled in after the others), or null.
+ */
+export function kpiRows(
+  result: DuckDBMaterializedResult,
+  columns: readonly string[],
+  computed: readonly ComputedColumn[],
+): Record<string, unknown>[] {
+  const names = result.columnNames();
+  const readers = names.map((_, index) => READERS[result.columnTypeId(index)] ?? readJson);
+  const sources = columns.map((name) => names.indexOf(name));
+  const rows: Record<string, unknown>[] = new Array(result.rowCount);
+  let next = 0;
+  for (let chunkIndex = 0; chunkIndex < result.chunkCount; chunkIndex++) {
+    const chunk = result.getChunk(chunkIndex);
+    const values = readers.map((read, index) => read(chunk, index));
+    for (let row = 0; row < chunk.rowCount; row++) {
+      // The same keys in the same order for every row: V8 gives them all one shape.
+      const record: Record<string, unknown> = {};
+      for (let column = 0; column < columns.length; column++) {
+        const source = sources[column]!;
+        record[columns[column]!] = source < 0 ? null : values[source]![row];
+      }
+      for (const column of computed) record[column.name] = column.compute(record) ?? null;
+      rows[next++] = record;
+    }
+  }
+  rows.length = next;
+  return rows;
+}
