@@ -357,7 +357,10 @@ const rty: Kpi = {
     {
       name: 'rty',
       formula: 'Π FPY(line position)',
-      sql: 'case when count(fpy) = any_value(position_count) then product(fpy) end',
+      // Multiplied in line_position order: product() takes the rows in whatever order the
+      // threads finish, and the last bits of a product of doubles depend on that order.
+      sql: `case when count(fpy) = any_value(position_count)
+        then list_reduce(list(fpy order by line_position), lambda so_far, next: so_far * next) end`,
       display: 'ratio',
     },
     { name: 'positions', formula: 'line positions with cells', sql: 'count(*)', display: 'count' },
