@@ -18,6 +18,7 @@ import {
   listManifestIds,
   publishBuildManifest,
   type RawManifest,
+  readBuildManifest,
   readCurrentBuild,
   readManifest,
 } from '../lake/manifest.js';
@@ -28,7 +29,7 @@ import { closestName } from '../util/suggest.js';
 import { compileSql, defaultResolve, type Resolve } from './compile.js';
 import { type CompiledTest, compileGenericTest, compileSingularTest, runTests } from './dq.js';
 import { ConnectionPool } from './pool.js';
-import { loadProject, type Model, type Project } from './project.js';
+import { isModelReference, loadProject, type Model, type Project } from './project.js';
 import type { BuildRecord, ModelResult, TestResult } from './records.js';
 import { FileBuildStore } from './records.js';
 import { createHistoryViews, createRawViews, modelStateSql } from './relations.js';
@@ -168,7 +169,7 @@ function checkNames(project: Project, raw: RawManifest): void {
   const entities = Object.keys(raw.entities);
   for (const unit of [...project.models, ...project.singularTests]) {
     for (const reference of unit.references) {
-      if (reference.kind === 'ref' || reference.kind === 'new_rows' || raw.entities[reference.name]) continue;
+      if (isModelReference(reference) || raw.entities[reference.name]) continue;
       const suggestion = closestName(reference.name, entities);
       throw new LatheError(
         'unknown_source',
@@ -425,31 +426,44 @@ class BuildRun {
     if (model.histories.length > 0) return full('it reads source_history(), which is read whole');
     for (const [name, fingerprint] of Object.entries(inputs))
       if (prior.inputs?.[name] !== fingerprint) return full(`its input ${name} changed`);
-    const newParts = new Map<string, BuildPart[]>();
+    const sourceResolve = await this.newRowsResolve(connection, since);
+    const views = new Map<string, string>();
+    const view = async (kind: string, name: string, sql: string) => {
+      const viewName = `${kind}__${model.name}__${name}`;
+      await connection.run(`CREATE OR REPLACE VIEW ${ident(viewName)} AS ${sql}`);
+      views.set(`${kind}:${name}`, viewName);
+    };
     for (const name of model.deltas) {
       const upstream = this.models[name]!;
+      if (upstream.materialized === 'view') {
+        // A view of sources only: the same SQL over the new loads' rows.
+        await view('new_rows', name, compileSql(this.project.byName.get(name)!, sourceResolve));
+        continue;
+      }
       const parts = upstream.parts.filter((part) => !prior.builtAt || part.buildId > prior.builtAt);
       // Its oldest part is newer than our last build: it was rebuilt whole since.
       if (!prior.builtAt || (parts.length > 0 && parts[0] === upstream.parts[0]))
         return full(`${name} was rebuilt in full since`);
-      newParts.set(name, parts);
-    }
-    const sourceResolve = await this.newRowsResolve(connection, since);
-    const views = new Map<string, string>();
-    for (const [name, parts] of newParts) {
-      const view = `new_rows__${model.name}__${name}`;
-      const upstream = this.models[name]!;
-      await connection.run(
-        `CREATE OR REPLACE VIEW ${ident(view)} AS ${
-          parts.length > 0
-            ? modelStateSql(this.layout, { ...upstream, parts })
-            : `SELECT * FROM ${ident(name)} WHERE false`
-        }`,
+      await view(
+        'new_rows',
+        name,
+        parts.length > 0
+          ? modelStateSql(this.layout, { ...upstream, parts })
+          : `SELECT * FROM ${ident(name)} WHERE false`,
       );
-      views.set(name, view);
+    }
+    if (model.previous.length > 0) {
+      const then = prior.builtAt ? await readBuildManifest(this.layout, prior.builtAt) : undefined;
+      for (const name of model.previous) {
+        const entry = then?.models[name];
+        if (!entry || entry.materialized === 'view') return full(`no stored ${name} from when it last ran`);
+        await view('previous', name, modelStateSql(this.layout, entry));
+      }
     }
     const resolve: Resolve = (reference) =>
-      reference.kind === 'new_rows' ? ident(views.get(reference.name)!) : sourceResolve(reference);
+      reference.kind === 'new_rows' || reference.kind === 'previous'
+        ? ident(views.get(`${reference.kind}:${reference.name}`)!)
+        : sourceResolve(reference);
     if (model.fullRefreshIf) {
       const condition = compileSql(model.fullRefreshIf, resolve);
       const answer = await connection.runAndReadAll(`SELECT coalesce((${condition}), false)`);
@@ -459,7 +473,8 @@ class BuildRun {
   }
 
   /**
-   * Fingerprints of what an incremental model reads by ref() only (not also by new_rows()):
+   * Fingerprints of what an incremental model reads by ref() only (not also by new_rows() or
+   * previous(), whose changes its SQL handles):
    * row count and the sum of row hashes (order-free, duplicates counted); an incremental input
    * by its parts. A model whose inputs changed is rebuilt in full.
    */
@@ -469,7 +484,7 @@ class BuildRun {
   ): Promise<Record<string, string>> {
     const fingerprints: Record<string, string> = {};
     for (const name of model.refs) {
-      if (model.deltas.includes(name)) continue;
+      if (model.deltas.includes(name) || model.previous.includes(name)) continue;
       const upstream = this.models[name]!;
       if (upstream.materialized === 'incremental') {
         fingerprints[name] = `parts:${upstream.parts.map((part) => part.buildId).join(',')}`;

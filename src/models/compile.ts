@@ -13,12 +13,15 @@ export const NEW_ROWS_SCHEMA = 'raw_new';
 
 export type Resolve = (reference: Reference) => string;
 
-/** `source('e')` → raw."e", `source_history('e')` → raw_history."e", `ref('m')` and (a full build's) `new_rows('m')` → "m". */
+/** `source('e')` → raw."e", `source_history('e')` → raw_history."e", `ref('m')` and (a full build's) `new_rows('m')` → "m", `previous('m')` → no rows. */
 export const defaultResolve: Resolve = (reference) => {
   switch (reference.kind) {
     case 'ref':
     case 'new_rows':
       return ident(reference.name);
+    case 'previous':
+      // Nothing came before a full build.
+      return `(SELECT * FROM ${ident(reference.name)} WHERE false)`;
     case 'source':
       return `${ident(RAW_SCHEMA)}.${ident(reference.name)}`;
     case 'source_history':

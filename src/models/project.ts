@@ -24,11 +24,12 @@ export const MODEL_LAYERS = ['staging', 'core', 'marts'] as const;
 const TESTS_FOLDER = 'tests';
 
 /**
- * A `ref('m')`, `new_rows('m')` (incremental models: the rows model `m` gained since this
- * model's last build), `source('e')` or `source_history('e')` call in a model's SQL.
+ * A call in a model's SQL: `ref('m')`, `source('e')`, `source_history('e')`, and in
+ * incremental models `new_rows('m')` (the rows `m` gained since this model last ran) and
+ * `previous('m')` (`m` as it was then).
  */
 export interface Reference {
-  kind: 'ref' | 'new_rows' | 'source' | 'source_history';
+  kind: 'ref' | 'new_rows' | 'previous' | 'source' | 'source_history';
   name: string;
   line: number;
   /** Offsets of the whole call in `Model.text`. */
@@ -52,10 +53,12 @@ interface SqlFile {
 export interface Model extends SqlFile {
   layer: string;
   header: ModelHeader;
-  /** Every model it reads, by ref() or new_rows(). */
+  /** Every model it reads, by ref(), new_rows() or previous(). */
   refs: string[];
-  /** The incremental models it reads by new_rows(). */
+  /** The models it reads by new_rows(). */
   deltas: string[];
+  /** The models it reads by previous(). */
+  previous: string[];
   /** `full_refresh_if` of the header with its references, when it has one. */
   fullRefreshIf?: { text: string; bodyStart: number; references: Reference[] };
   sources: string[];
@@ -92,7 +95,7 @@ function lineAt(text: string, offset: number): number {
  * written inside them is no reference.
  */
 const TOKEN =
-  /--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|\b(ref|new_rows|source_history|source)\s*\(\s*(?:'([^']*)'|"([^"]*)")\s*\)/g;
+  /--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|\b(ref|new_rows|previous|source_history|source)\s*\(\s*(?:'([^']*)'|"([^"]*)")\s*\)/g;
 
 function findReferences(text: string, bodyStart: number): Reference[] {
   const references: Reference[] = [];
@@ -348,19 +351,17 @@ export async function loadProject(modelsDir = 'models'): Promise<Project> {
         'add "unique_key: [col, …]": a later build supersedes rows with the same key',
       );
     const unit = sqlFile(name, absolute, file, text, header);
+    const condition = parsed.full_refresh_if
+      ? fullRefreshCondition(parsed.full_refresh_if, headerLine(text, header, ['full_refresh_if']))
+      : undefined;
+    const everyReference = [...unit.references, ...(condition?.references ?? [])];
     const model: Model = {
       ...unit,
       layer: folder,
       header: parsed,
-      deltas: namesOf(unit.references, 'new_rows'),
-      ...(parsed.full_refresh_if
-        ? {
-            fullRefreshIf: fullRefreshCondition(
-              parsed.full_refresh_if,
-              headerLine(text, header, ['full_refresh_if']),
-            ),
-          }
-        : {}),
+      deltas: namesOf(everyReference, 'new_rows'),
+      previous: namesOf(everyReference, 'previous'),
+      ...(condition ? { fullRefreshIf: condition } : {}),
       sources: namesOf(unit.references, 'source'),
       histories: namesOf(unit.references, 'source_history'),
       tests: readTests(name, parsed, text, header, file),
@@ -406,7 +407,7 @@ function sqlFile(
     text,
     bodyStart: header.bodyStart,
     references,
-    refs: [...new Set([...namesOf(references, 'ref'), ...namesOf(references, 'new_rows')])],
+    refs: [...new Set(references.filter((r) => isModelReference(r)).map((r) => r.name))],
   };
 }
 
@@ -415,26 +416,44 @@ function fullRefreshCondition(text: string, line: number): NonNullable<Model['fu
   return { text, bodyStart: 0, references: findReferences(text, 0).map((r) => ({ ...r, line })) };
 }
 
-/** new_rows() reads an incremental model from an incremental one; full_refresh_if reads what the SQL reads. */
+/** A reference to a model (not to a raw entity). */
+export function isModelReference(reference: Reference): boolean {
+  return reference.kind === 'ref' || reference.kind === 'new_rows' || reference.kind === 'previous';
+}
+
+/**
+ * new_rows() and previous() are read by incremental models; new_rows() of an incremental
+ * model or of a view of sources only, previous() of a stored (table or incremental) model;
+ * full_refresh_if reads only what the model's SQL reads.
+ */
 function checkIncremental(model: Model, byName: Map<string, Model>): void {
   const incremental = model.header.materialized === 'incremental';
-  for (const reference of model.references) {
-    if (reference.kind !== 'new_rows') continue;
+  for (const reference of [...model.references, ...(model.fullRefreshIf?.references ?? [])]) {
+    if (reference.kind !== 'new_rows' && reference.kind !== 'previous') continue;
+    const call = `${reference.kind}('${reference.name}')`;
     const location = { file: model.file, line: reference.line };
     if (!incremental)
+      throw new LatheError('bad_new_rows', `\`${model.name}\` reads ${call} but is not incremental`, {
+        location,
+        fix: `make it "materialized: incremental" with a unique_key, or read ref('${reference.name}')`,
+      });
+    const target = byName.get(reference.name)!;
+    const materialized = target.header.materialized;
+    if (reference.kind === 'previous' && materialized === 'view')
       throw new LatheError(
         'bad_new_rows',
-        `\`${model.name}\` reads new_rows('${reference.name}') but is not incremental`,
+        `\`${model.name}\` reads ${call}, but \`${target.name}\` is a view: nothing of it is kept`,
         {
           location,
-          fix: `make it "materialized: incremental" with a unique_key, or read ref('${reference.name}')`,
+          fix: `make \`${target.name}\` a table, or compare something stored`,
         },
       );
-    if (byName.get(reference.name)!.header.materialized !== 'incremental')
+    const sourceView = materialized === 'view' && target.references.every((r) => r.kind === 'source');
+    if (reference.kind === 'new_rows' && materialized !== 'incremental' && !sourceView)
       throw new LatheError(
         'bad_new_rows',
-        `\`${model.name}\` reads new_rows('${reference.name}'), but \`${reference.name}\` is not incremental: it has no new rows, only a new whole`,
-        { location, fix: `read ref('${reference.name}'), or make \`${reference.name}\` incremental` },
+        `\`${model.name}\` reads ${call}, but \`${target.name}\` is neither incremental nor a view of sources only: it has no new rows, only a new whole`,
+        { location, fix: `read ref('${target.name}'), or make \`${target.name}\` incremental` },
       );
   }
   const condition = model.fullRefreshIf;
@@ -445,10 +464,9 @@ function checkIncremental(model: Model, byName: Map<string, Model>): void {
       fix: 'remove full_refresh_if: a table is rebuilt in full every time',
     });
   for (const reference of condition.references) {
-    const reads =
-      reference.kind === 'ref' || reference.kind === 'new_rows'
-        ? model.refs.includes(reference.name)
-        : model.references.some((r) => r.kind === reference.kind && r.name === reference.name);
+    const reads = isModelReference(reference)
+      ? model.refs.includes(reference.name)
+      : model.references.some((r) => r.kind === reference.kind && r.name === reference.name);
     if (!reads)
       throw new LatheError(
         'bad_model_header',
@@ -463,7 +481,7 @@ function checkIncremental(model: Model, byName: Map<string, Model>): void {
 
 function checkRefs(unit: SqlFile, byName: Map<string, Model>): void {
   for (const reference of unit.references) {
-    if ((reference.kind !== 'ref' && reference.kind !== 'new_rows') || byName.has(reference.name)) continue;
+    if (!isModelReference(reference) || byName.has(reference.name)) continue;
     const suggestion = closestName(reference.name, [...byName.keys()]);
     throw new LatheError(
       'unknown_ref',
