@@ -36,7 +36,10 @@ describe('model graph errors name the file and line', () => {
   it('new_rows() reads an incremental model, from an incremental model', async () => {
     const ofTable = await loadError('new-rows-of-table');
     assert.equal(ofTable.code, 'bad_new_rows');
-    assert.match(ofTable.message, /`recent` reads new_rows\('totals'\), but `totals` is neither incremental nor a view of sources only/);
+    assert.match(
+      ofTable.message,
+      /`recent` reads new_rows\('totals'\), but `totals` is neither incremental nor a view of sources only/,
+    );
     assert.match(ofTable.location.file ?? '', /new-rows-of-table\/core\/recent\.sql$/);
     assert.equal(ofTable.location.line, 5);
     const inTable = await loadError('new-rows-in-table');
