@@ -1,5 +1,23 @@
 /*
-materialized: table
+materialized: incremental
+unique_key: [machine_id, interval_start]
+# A build adds only the new loads' count intervals (a re-sent interval replaces its row). It
+# is rebuilt in full when a machine or routing changed (read by ref(): automatic), when a
+# shift it already attributed changed, or when a new shift contains an earlier count:
+full_refresh_if: >-
+  exists (select * from previous('shift_utc_day') except select * from ref('shift_utc_day'))
+  or exists (
+    select 1
+    from (select * from ref('shift_utc_day') except select * from previous('shift_utc_day')) s
+    join ref('stg_machines') m on m.plant_id = s.plant_id
+    join ref('stg_production_counts') c
+      on c.machine_id = m.machine_id
+      and epoch_us(c.interval_start) // 86400000000 = s.utc_day_no
+      and c.interval_start >= s.shift_start_ts
+      and c.interval_start < s.shift_end_ts
+    anti join new_rows('stg_production_counts') n
+      on n.machine_id = c.machine_id and n.interval_start = c.interval_start
+  )
 description: "One row per count interval, with the shift in which its interval_start falls (CONTRACT §2; NULL: in no shift, counts nowhere), the machine's line and position, the routing's ideal cycle time, and good = total - reject, ideal_s = ideal cycle × total, ideal_good_s = ideal cycle × good."
 grain: [machine_id, interval_start]
 tags: [core, oee, fact]
@@ -39,7 +57,7 @@ select
   r.ideal_cycle_time_s * c.total_count as ideal_s,
   r.ideal_cycle_time_s * c.good_count as ideal_good_s,
   c._load_id
-from ref('stg_production_counts') c
+from new_rows('stg_production_counts') c
 join ref('stg_machines') m on m.machine_id = c.machine_id
 left join ref('stg_routings') r on r.machine_id = c.machine_id and r.product_id = c.product_id
 -- Shifts of a plant never overlap (an error test), so at most one contains the instant.
