@@ -20,12 +20,12 @@ export interface ComputedColumn {
   compute: (row: Record<string, unknown>) => unknown;
 }
 
-type ColumnReader = (chunk: DuckDBDataChunk, index: number) => unknown[];
+type ColumnReader = (chunk: DuckDBDataChunk, index: number, count: number) => unknown[];
 
 /** Doubles as they are; ±Infinity and NaN as strings, as DuckDB's JSON conversion writes them. */
-const readDoubles: ColumnReader = (chunk, index) => {
+const readDoubles: ColumnReader = (chunk, index, count) => {
   const vector = chunk.getColumnVector(index);
-  const values = new Array<unknown>(chunk.rowCount);
+  const values = new Array<unknown>(count);
   for (let row = 0; row < values.length; row++) {
     const value = vector.getItem(row) as number | null;
     values[row] = value === null || Number.isFinite(value) ? value : String(value);
@@ -34,9 +34,9 @@ const readDoubles: ColumnReader = (chunk, index) => {
 };
 
 /** Strings, booleans and small integers: the value DuckDB gives is already the JSON one. */
-const readAsIs: ColumnReader = (chunk, index) => {
+const readAsIs: ColumnReader = (chunk, index, count) => {
   const vector = chunk.getColumnVector(index);
-  const values = new Array<unknown>(chunk.rowCount);
+  const values = new Array<unknown>(count);
   for (let row = 0; row < values.length; row++) values[row] = vector.getItem(row);
   return values;
 };
@@ -48,8 +48,8 @@ const readJson: ColumnReader = (chunk, index) => chunk.convertColumnValues(index
  * 64/128-bit integers and decimals: JSON writes them as strings to keep every digit; a count or
  * sum a user reads is a number where a double holds it exactly (as jsonRows decides).
  */
-const readWholeNumbers: ColumnReader = (chunk, index) => {
-  const values = readJson(chunk, index);
+const readWholeNumbers: ColumnReader = (chunk, index, count) => {
+  const values = readJson(chunk, index, count);
   for (let row = 0; row < values.length; row++) {
     const value = values[row];
     if (typeof value !== 'string') continue;
@@ -77,6 +77,23 @@ const READERS: Partial<Record<DuckDBTypeId, ColumnReader>> = {
   [DuckDBTypeId.DECIMAL]: readWholeNumbers,
 };
 
+type RowMaker = (values: readonly (readonly unknown[])[], row: number) => Record<string, unknown>;
+
+/**
+ * A function that makes one row as an object literal: `{"machine_id": values[0][row], …}`.
+ * Filling an empty object key by key costs ten times as much (a shape change per key, through
+ * V8's generic keyed store), which on 11 000 rows of 12 columns is several milliseconds.
+ * The names are only ever JSON string literals in the source and the values are read by
+ * index, so no name or value can be read as code.
+ */
+function rowMaker(columns: readonly string[], sources: readonly number[]): RowMaker {
+  const fields = columns.map(
+    (name, index) =>
+      `${JSON.stringify(name)}: ${sources[index]! < 0 ? 'null' : `values[${sources[index]}][row]`}`,
+  );
+  return new Function('values', 'row', `return { ${fields.join(', ')} };`) as RowMaker;
+}
+
 /**
  * One object per result row with exactly `columns`, in that order: a column of the result,
  * a computed column (filled in after the others), or null.
@@ -88,19 +105,18 @@ export function kpiRows(
 ): Record<string, unknown>[] {
   const names = result.columnNames();
   const readers = names.map((_, index) => READERS[result.columnTypeId(index)] ?? readJson);
-  const sources = columns.map((name) => names.indexOf(name));
+  const makeRow = rowMaker(
+    columns,
+    columns.map((name) => names.indexOf(name)),
+  );
   const rows: Record<string, unknown>[] = new Array(result.rowCount);
   let next = 0;
-  for (let chunkIndex = 0; chunkIndex < result.chunkCount; chunkIndex++) {
+  for (let chunkIndex = 0, chunks = result.chunkCount; chunkIndex < chunks; chunkIndex++) {
     const chunk = result.getChunk(chunkIndex);
-    const values = readers.map((read, index) => read(chunk, index));
-    for (let row = 0; row < chunk.rowCount; row++) {
-      // The same keys in the same order for every row: V8 gives them all one shape.
-      const record: Record<string, unknown> = {};
-      for (let column = 0; column < columns.length; column++) {
-        const source = sources[column]!;
-        record[columns[column]!] = source < 0 ? null : values[source]![row];
-      }
+    const count = chunk.rowCount; // a call into DuckDB each time it is read
+    const values = readers.map((read, index) => read(chunk, index, count));
+    for (let row = 0; row < count; row++) {
+      const record = makeRow(values, row);
       for (const column of computed) record[column.name] = column.compute(record) ?? null;
       rows[next++] = record;
     }
