@@ -2,21 +2,24 @@
 materialized: incremental
 unique_key: [machine_id, interval_start]
 # A build adds only the new loads' count intervals (a re-sent interval replaces its row). It
-# is rebuilt in full when a machine or routing changed (read by ref(): automatic), when a
-# shift it already attributed changed, or when a new shift contains an earlier count:
+# is rebuilt in full when a machine or routing changed (read by ref(): automatic), or when
+# the shifts changed where earlier counts are: before the previous build's cut-off (its last
+# count), a shift changed or went, or a new one starts. (A partial last shift growing past
+# that cut-off is no change for earlier counts.)
 full_refresh_if: >-
-  exists (select * from previous('shift_utc_day') except select * from ref('shift_utc_day'))
+  exists (
+    select s.shift_id, s.utc_day, s.shift_start_ts, least(s.shift_end_ts, c.cutoff_ts), s.production_date
+    from previous('shift_utc_day') s join previous('plant_cutoff') c on c.plant_id = s.plant_id
+    except
+    select s.shift_id, s.utc_day, s.shift_start_ts, least(s.shift_end_ts, c.cutoff_ts), s.production_date
+    from ref('shift_utc_day') s join previous('plant_cutoff') c on c.plant_id = s.plant_id
+    where s.shift_start_ts < c.cutoff_ts
+  )
   or exists (
     select 1
-    from (select * from ref('shift_utc_day') except select * from previous('shift_utc_day')) s
-    join ref('stg_machines') m on m.plant_id = s.plant_id
-    join ref('stg_production_counts') c
-      on c.machine_id = m.machine_id
-      and epoch_us(c.interval_start) // 86400000000 = s.utc_day_no
-      and c.interval_start >= s.shift_start_ts
-      and c.interval_start < s.shift_end_ts
-    anti join new_rows('stg_production_counts') n
-      on n.machine_id = c.machine_id and n.interval_start = c.interval_start
+    from ref('shift_utc_day') s
+    join previous('plant_cutoff') c on c.plant_id = s.plant_id and s.shift_start_ts < c.cutoff_ts
+    anti join previous('shift_utc_day') p on p.shift_id = s.shift_id
   )
 description: "One row per count interval, with the shift in which its interval_start falls (CONTRACT §2; NULL: in no shift, counts nowhere), the machine's line and position, the routing's ideal cycle time, and good = total - reject, ideal_s = ideal cycle × total, ideal_good_s = ideal cycle × good."
 grain: [machine_id, interval_start]

@@ -357,6 +357,8 @@ export async function loadProject(modelsDir = 'models'): Promise<Project> {
     const everyReference = [...unit.references, ...(condition?.references ?? [])];
     const model: Model = {
       ...unit,
+      // What the condition reads is read too (ordered before, and guarded unless by previous()).
+      refs: [...new Set([...unit.refs, ...everyReference.filter(isModelReference).map((r) => r.name)])],
       layer: folder,
       header: parsed,
       deltas: namesOf(everyReference, 'new_rows'),
@@ -424,7 +426,7 @@ export function isModelReference(reference: Reference): boolean {
 /**
  * new_rows() and previous() are read by incremental models; new_rows() of an incremental
  * model or of a view of sources only, previous() of a stored (table or incremental) model;
- * full_refresh_if reads only what the model's SQL reads.
+ * full_refresh_if only in incremental models.
  */
 function checkIncremental(model: Model, byName: Map<string, Model>): void {
   const incremental = model.header.materialized === 'incremental';
@@ -463,24 +465,10 @@ function checkIncremental(model: Model, byName: Map<string, Model>): void {
       location: { file: model.file, line: condition.references[0]?.line },
       fix: 'remove full_refresh_if: a table is rebuilt in full every time',
     });
-  for (const reference of condition.references) {
-    const reads = isModelReference(reference)
-      ? model.refs.includes(reference.name)
-      : model.references.some((r) => r.kind === reference.kind && r.name === reference.name);
-    if (!reads)
-      throw new LatheError(
-        'bad_model_header',
-        `full_refresh_if of \`${model.name}\` reads ${reference.kind}('${reference.name}'), which the model's SQL does not read`,
-        {
-          location: { file: model.file, line: reference.line },
-          fix: 'the condition may read only what the model reads',
-        },
-      );
-  }
 }
 
-function checkRefs(unit: SqlFile, byName: Map<string, Model>): void {
-  for (const reference of unit.references) {
+function checkRefs(unit: SqlFile & Partial<Pick<Model, 'fullRefreshIf'>>, byName: Map<string, Model>): void {
+  for (const reference of [...unit.references, ...(unit.fullRefreshIf?.references ?? [])]) {
     if (!isModelReference(reference) || byName.has(reference.name)) continue;
     const suggestion = closestName(reference.name, [...byName.keys()]);
     throw new LatheError(
