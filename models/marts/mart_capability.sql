@@ -34,53 +34,50 @@ tests:
   - expression: { name: cpk_not_above_cp, sql: "cpk is null or cp is null or cpk <= cp + 1e-9" }
 */
 with machines as (
-  select m.machine_id, m.plant_id, m.line_id, p.timezone
+  select m.machine_id, m.plant_id, m.line_id
   from ref('dim_machine') m
   join ref('dim_plant') p on p.plant_id = m.plant_id
   where m.is_current
 ),
-good as (
-  select machine_id, sensor, ts, cast(value as double) as value, epoch_us(ts) // 86400000000 as utc_day
-  from ref('fact_sensor_reading')
-  where coalesce(quality, 'good') = 'good'
+-- The month's good readings come as exact per-day sums (sensor_day_stats: a UTC day, or the part
+-- of it in this plant-local month); values in nano-units, added up as integers, so the figures
+-- do not depend on the order DuckDB's threads add in.
+pieces as (
+  select machine_id, sensor, month_start, utc_day, good_readings, value_first_nano, value_last_nano,
+    -- stored as DECIMAL(38, 0) (Parquet has no HUGEINT); integers again for the arithmetic
+    sum_nano::hugeint as sum_nano, sum_sq_nano2::hugeint as sum_sq_nano2,
+    sum_moving_range_nano::hugeint as sum_moving_range_nano,
+    -- The moving range that joins a piece to the previous one of the same month.
+    abs(value_first_nano::hugeint - lag(value_last_nano) over (
+      partition by machine_id, sensor, month_start order by utc_day
+    )) as joining_range_nano
+  from ref('sensor_day_stats')
+  where good_readings > 0 and month_start is not null
 ),
--- The plant-local month of a reading without a time zone conversion per reading (10 M of them):
--- per plant and UTC day, the local month the day starts in and, when a local month starts
--- inside that UTC day, that month and the instant it starts (any offset, daylight saving included).
-plant_days as (
-  select p.plant_id, p.timezone, d.utc_day,
-    cast(date_trunc('month', timezone(p.timezone, make_timestamp(d.utc_day * 86400000000)::timestamptz)) as date) as day_month,
-    cast(date_trunc('month', timezone(p.timezone, make_timestamp((d.utc_day + 1) * 86400000000 - 1)::timestamptz)) as date) as end_month
-  from (select distinct plant_id, timezone from machines) p,
-    (select unnest(range(min(utc_day), max(utc_day) + 1)) as utc_day from good) d
+sums as (
+  select machine_id, sensor, month_start,
+    sum(good_readings) as n,
+    sum(sum_nano) as s1,
+    sum(sum_sq_nano2) as s2,
+    sum(sum_moving_range_nano) + coalesce(sum(joining_range_nano), 0) as moving_range_sum
+  from pieces
+  group by all
 ),
-day_months as (
-  select plant_id, utc_day, day_month, end_month,
-    case when end_month <> day_month then epoch_us(timezone(timezone, end_month::timestamp)) end as end_month_start_us
-  from plant_days
-),
-readings as (
-  select g.machine_id, g.sensor, g.ts, g.value,
-    case when epoch_us(g.ts) >= d.end_month_start_us then d.end_month else d.day_month end as month_start
-  from good g
-  join machines m on m.machine_id = g.machine_id
-  join day_months d on d.plant_id = m.plant_id and d.utc_day = g.utc_day
-),
-moving as (
-  select machine_id, sensor, month_start, value,
-    abs(value - lag(value) over (partition by machine_id, sensor, month_start order by ts)) as moving_range
-  from readings
+centred as (
+  -- Squares about c = the mean rounded to a nano-unit, still exact: q = sum (x - c)^2 and
+  -- l = sum (x - c), so the sample variance (q - l^2 / n) / (n - 1) loses no digits.
+  select *, s2 - c * (2 * s1 - n * c) as q, s1 - n * c as l
+  from (select *, s1 // n as c from sums)
 ),
 stats as (
   select
     machine_id, sensor, month_start,
-    count(*) as n,
-    avg(value) as mean,
-    avg(moving_range) as mr_bar,
-    avg(moving_range) / 1.128 as sigma_within,
-    stddev_samp(value) as sigma_overall
-  from moving
-  group by all
+    cast(n as bigint) as n,
+    s1::double / n / 1e9 as mean,
+    moving_range_sum::double / nullif(n - 1, 0) / 1e9 as mr_bar,
+    moving_range_sum::double / nullif(n - 1, 0) / 1e9 / 1.128 as sigma_within,
+    sqrt((q::double - l::double * l::double / n) / nullif(n - 1, 0)) / 1e9 as sigma_overall
+  from centred
 ),
 judged as (
   select

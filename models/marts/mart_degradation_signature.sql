@@ -38,23 +38,31 @@ with failures as (
   where is_failure
   group by machine_id, stop_id
 ),
-readings as (
-  select machine_id, sensor, ts, cast(value as double) as value,
-    -- = epoch(ts) / 3600.0, and the UTC day as a number: integer arithmetic per reading (10 M of them)
-    epoch_us(ts) / 1e6 / 3600.0 as hour,
-    epoch_us(ts) // 86400000000 as utc_day
-  from ref('fact_sensor_reading')
-  where coalesce(quality, 'good') = 'good'
+-- Per machine, sensor and UTC day with good readings: the day's exact sums (sensor_day_stats,
+-- ~25 k rows a quarter instead of every reading; a day split at a plant-local month start adds
+-- its two parts up). Values are in nano-units and times in microseconds since the day's start,
+-- both integers, so the figures do not depend on the order DuckDB's threads add in.
+day_sums as (
+  select machine_id, sensor, utc_day,
+    sum(good_readings) as n,
+    -- stored as DECIMAL(38, 0) (Parquet has no HUGEINT); integers again for the arithmetic
+    sum(sum_nano::hugeint) as s_x,
+    sum(sum_t_us::hugeint) as s_t,
+    sum(sum_t_sq_us2::hugeint) as s_tt,
+    sum(sum_x_t::hugeint) as s_xt
+  from ref('sensor_day_stats')
+  where good_readings > 0
+  group by all
 ),
 day_stats as (
-  select
-    r.machine_id,
-    r.sensor,
-    r.utc_day,
-    avg(r.value) as mean,
-    case when var_pop(r.hour) > 0 then regr_slope(r.value, r.hour) end as slope_per_h
-  from readings r
-  group by all
+  select machine_id, sensor, utc_day,
+    s_x::double / n / 1e9 as mean,
+    -- Least squares, slope = (n Σxt - Σx Σt) / (n Σt² - (Σt)²), numerator and denominator
+    -- exact; nano-units per microsecond * 3.6 = per hour. No slope without two distinct times.
+    case when n * s_tt - s_t * s_t > 0
+      then (n * s_xt - s_x * s_t)::double / (n * s_tt - s_t * s_t)::double * 3.6
+    end as slope_per_h
+  from day_sums
 ),
 sensors as (
   select distinct machine_id, sensor from day_stats
@@ -66,22 +74,38 @@ failure_days as (
     unnest(range(
       epoch_us(failure_start_ts - interval 24 hours) // 86400000000,
       (epoch_us(failure_start_ts) - 1) // 86400000000 + 1
-    )) as utc_day
+    )) as day_no
   from failures
 ),
-window_stats as (
-  select
-    f.stop_id,
-    r.sensor,
-    count(r.value) as readings,
-    avg(r.value) as mean,
-    -- regr_slope of a single point is NaN, not NULL.
-    case when var_pop(r.hour) > 0 then regr_slope(r.value, r.hour) end as slope_per_h
+window_readings as (
+  select f.stop_id, r.sensor,
+    cast(round(r.value * 1e9) as bigint) as x,
+    -- microseconds since the window's start
+    epoch_us(r.ts) - epoch_us(f.failure_start_ts - interval 24 hours) as t
   from failure_days f
-  join readings r
-    on r.machine_id = f.machine_id and r.utc_day = f.utc_day
+  join ref('fact_sensor_reading') r
+    on r.machine_id = f.machine_id and epoch_us(r.ts) // 86400000000 = f.day_no
     and r.ts >= f.failure_start_ts - interval 24 hours and r.ts < f.failure_start_ts
-  group by f.stop_id, r.sensor
+  where coalesce(r.quality, 'good') = 'good'
+),
+window_sums as (
+  select stop_id, sensor,
+    count(*) as n,
+    sum(x) as s_x,
+    sum(t) as s_t,
+    sum(t::hugeint * t) as s_tt,
+    sum(x::hugeint * t) as s_xt
+  from window_readings
+  group by all
+),
+window_stats as (
+  select stop_id, sensor,
+    n as readings,
+    s_x::double / n / 1e9 as mean,
+    case when n * s_tt - s_t * s_t > 0
+      then (n * s_xt - s_x * s_t)::double / (n * s_tt - s_t * s_t)::double * 3.6
+    end as slope_per_h
+  from window_sums
 ),
 before_failure as (
   select
@@ -99,7 +123,7 @@ before_failure as (
   left join window_stats w on w.stop_id = f.stop_id and w.sensor = s.sensor
 ),
 windows as (
-  select machine_id, sensor, make_timestamp(utc_day * 86400000000)::timestamptz as window_start, mean, slope_per_h
+  select machine_id, sensor, utc_day::timestamptz as window_start, mean, slope_per_h
   from day_stats
 ),
 failure_free as (
@@ -113,14 +137,16 @@ failure_free as (
   )
 ),
 baseline as (
+  -- Each machine and sensor's days in day order, so mean and s.d. add up in one fixed order (an
+  -- aggregate over threads may add in any order and differ in the last bits between builds).
   select
     machine_id,
     sensor,
     count(*) as baseline_windows,
-    avg(mean) as baseline_mean,
-    stddev_samp(mean) as baseline_mean_sd,
-    avg(slope_per_h) as baseline_slope,
-    stddev_samp(slope_per_h) as baseline_slope_sd
+    list_avg(list(mean order by window_start)) as baseline_mean,
+    list_stddev_samp(list(mean order by window_start)) as baseline_mean_sd,
+    list_avg(list(slope_per_h order by window_start)) as baseline_slope,
+    list_stddev_samp(list(slope_per_h order by window_start)) as baseline_slope_sd
   from failure_free
   group by all
 ),

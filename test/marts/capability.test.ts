@@ -4,8 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { validDrop, withLines } from '../support/drop.js';
-import { buildMarts, type MartLake, readingLines, round4 } from './support.js';
+import { type BuildResult, buildWarehouse } from '../../src/models/index.js';
+import { Scratch, validDrop, withLines } from '../support/drop.js';
+import { ingestFiles, queryLake } from '../support/lake.js';
+import { buildMarts, type MartLake, MODELS_DIR, readingLines, round4 } from './support.js';
 
 interface Capability {
   sensor: string;
@@ -148,5 +150,129 @@ describe('mart_capability: Cp/Cpk/Pp/Ppk per machine, sensor and month', () => {
     for (const column of ['cp', 'cpk', 'pp', 'ppk'] as const)
       assert.equal(round4(period![column]), round4(month[column]), column);
     assert.equal(round4(period!.cp), 1.4667);
+  });
+});
+
+// A later drop, built incrementally: sensor_day_stats recomputes only the UTC days the new
+// readings fall on, and the month figures equal both a full rebuild (to the bit) and the
+// statistics of the final good series computed here.
+const READINGS_HEADER = 'machine_id,sensor,ts,value,quality';
+const DRIFT_SPEC = 'M1,drift_mm,mm,5.70,7.02,6.25';
+const firstDrop = [
+  ...readingLines('M1', 'drift_mm', '2026-03-10T08:00:00Z', oracle),
+  ...readingLines(
+    'M1',
+    'drift_mm',
+    '2026-03-12T08:00:00Z',
+    oracle.map((value, i) => value + i / 100),
+  ),
+  // The only reading of its day.
+  'M1,drift_mm,2026-03-20T12:00:00Z,7,good',
+];
+const laterDrop = [
+  // The next day of the month, flat: every moving range 0 but the one from the day before.
+  ...readingLines('M1', 'drift_mm', '2026-03-13T08:00:00Z', Array(26).fill(6.3)),
+  // Re-sent as bad: left out, its neighbours become consecutive.
+  'M1,drift_mm,2026-03-10T08:05:00Z,6.1654,bad',
+  // A late reading between two earlier ones.
+  'M1,drift_mm,2026-03-10T08:02:30Z,6.5,good',
+  // Re-sent as bad: its day keeps no good reading.
+  'M1,drift_mm,2026-03-20T12:00:00Z,7,bad',
+  // 23:30 on March 31 and 00:30 on April 1 in Berlin (CEST): one UTC day, two plant-local months.
+  'M1,drift_mm,2026-03-31T21:30:00Z,6.4,good',
+  'M1,drift_mm,2026-03-31T22:30:00Z,6.2,good',
+];
+
+/** The good values of `month` in time order after both drops (a later load re-states a reading). */
+function finalSeries(inMonth: (ts: string) => boolean): number[] {
+  const byTs = new Map<string, { value: number; quality: string }>();
+  for (const line of [...firstDrop, ...laterDrop]) {
+    const [, , ts, value, quality] = line.split(',') as [string, string, string, string, string];
+    byTs.set(new Date(ts).toISOString(), { value: Number(value), quality });
+  }
+  return [...byTs.entries()]
+    .filter(([ts, reading]) => reading.quality === 'good' && inMonth(ts))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([, reading]) => reading.value);
+}
+
+function statistics(values: number[]) {
+  const n = values.length;
+  const mean = values.reduce((sum, value) => sum + value, 0) / n;
+  const ranges = values.slice(1).map((value, i) => Math.abs(value - values[i]!));
+  const variance = values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (n - 1);
+  return {
+    n,
+    mean,
+    mr_bar: ranges.reduce((sum, range) => sum + range, 0) / ranges.length,
+    sigma_overall: Math.sqrt(variance),
+  };
+}
+
+const closeTo = (actual: number, expected: number, what: string) =>
+  assert.ok(Math.abs(actual - expected) <= 1e-12 * Math.abs(expected), `${what}: ${actual} vs ${expected}`);
+
+describe('mart_capability after a later drop: incremental, equal to a full rebuild', () => {
+  let scratch: Scratch;
+  let incremental: BuildResult;
+  let full: BuildResult;
+  const rows: Record<'incremental' | 'full', { capability: unknown[]; days: unknown[] }> = {
+    incremental: { capability: [], days: [] },
+    full: { capability: [], days: [] },
+  };
+
+  before(async () => {
+    scratch = await Scratch.create('lathe-marts-');
+    const lake = scratch.path('lake');
+    const read = async () => ({
+      capability: await queryLake(lake, 'select * from mart_capability order by all'),
+      days: await queryLake(lake, 'select * from sensor_day_stats order by all'),
+    });
+    const build = async (options: { fullRefresh?: boolean } = {}) => {
+      const result = await buildWarehouse({ lake, modelsDir: MODELS_DIR, ...options });
+      assert.equal(result.status, 'published', JSON.stringify(result.error));
+      return result;
+    };
+    const first = withLines(validDrop(), 'sensor_specs.csv', DRIFT_SPEC);
+    await ingestFiles(scratch, withLines(first, 'sensor_readings.csv', ...firstDrop), { lake });
+    await build();
+    const later = { 'sensor_readings.csv': [READINGS_HEADER, ...laterDrop, ''].join('\n') };
+    assert.equal((await ingestFiles(scratch, later, { lake })).status, 'committed');
+    incremental = await build();
+    rows.incremental = await read();
+    full = await build({ fullRefresh: true });
+    rows.full = await read();
+  });
+  after(() => scratch?.dispose());
+
+  it('recomputes only the days the later drop touches', () => {
+    const days = incremental.models.find((model) => model.name === 'sensor_day_stats')!;
+    // 03-10, 03-13, 03-20 and 03-31, which a Berlin month start splits in two.
+    assert.deepEqual([days.mode, days.rows], ['incremental', 5]);
+    assert.equal(full.models.find((model) => model.name === 'sensor_day_stats')!.mode, 'full');
+  });
+
+  it('gives the same rows as a full rebuild, to the last bit', () => {
+    assert.deepEqual(rows.incremental.capability, rows.full.capability);
+    assert.deepEqual(rows.incremental.days, rows.full.days);
+  });
+
+  it('re-sent, late and month-end readings count as in the final series', async () => {
+    const marts = (rows.incremental.capability as Capability[]).filter((row) => row.sensor === 'drift_mm');
+    const month = (start: string) =>
+      marts.find((row) => String(row.month_start).startsWith(start)) as Capability & { mr_bar: number };
+    // April starts at 2026-03-31 22:00Z in Berlin.
+    const march = statistics(finalSeries((ts) => ts < '2026-03-31T22:00:00.000Z'));
+    assert.equal(march.n, 26 - 1 + 1 + 26 + 26 + 1);
+    const row = month('2026-03-01');
+    assert.equal(row.n, march.n);
+    closeTo(row.mean, march.mean, 'mean');
+    closeTo(row.mr_bar, march.mr_bar, 'mr_bar');
+    closeTo(row.sigma_overall, march.sigma_overall, 'sigma_overall');
+    assert.deepEqual([month('2026-04-01').n, month('2026-04-01').capability_status], [1, 'too_few_readings']);
+    const lone = (rows.incremental.days as Record<string, unknown>[]).find(
+      (day) => day.sensor === 'drift_mm' && String(day.utc_day).startsWith('2026-03-20'),
+    )!;
+    assert.deepEqual([lone.readings, lone.good_readings, lone.sum_nano], [1, 0, null]);
   });
 });
