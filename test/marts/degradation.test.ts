@@ -4,8 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { validDrop } from '../support/drop.js';
-import { buildMarts, type MartLake, round4 } from './support.js';
+import { type BuildResult, buildWarehouse } from '../../src/models/index.js';
+import { type DropFiles, Scratch, validDrop } from '../support/drop.js';
+import { ingestFiles, queryLake } from '../support/lake.js';
+import { buildMarts, type MartLake, MODELS_DIR, round4 } from './support.js';
 
 /** Readings of M1 at `HH:00Z` on 2026-03-DD: [day, hour, value]. */
 function readings(sensor: string, points: [number, number, number][]): string[] {
@@ -52,34 +54,39 @@ const vib = readings('vib', [
   [5, 6, 1.3],
 ]);
 
+/** The scenario above: one shift, the failure on 03-05, the readings of temp, vib and single. */
+function failureDrop(): DropFiles {
+  return {
+    ...validDrop(),
+    'shifts.csv': `shift_id,plant_id,shift_name,start_ts,end_ts
+S1,P1,long,2026-03-01T00:00:00Z,2026-03-06T00:00:00Z
+`,
+    'production_counts.csv': `machine_id,order_id,product_id,operator_id,interval_start,interval_end,total_count,reject_count
+M1,PO1,A,O1,2026-03-05T23:00:00Z,2026-03-06T00:00:00Z,100,0
+`,
+    'downtime_events.csv': `event_id,machine_id,start_ts,end_ts,reason_code,operator_id,note
+E1,M1,2026-03-05T12:00:00Z,2026-03-05T13:00:00Z,BD,O1,spindle
+`,
+    'defects.csv': `defect_id,detected_at,machine_id,order_id,product_id,batch_id,defect_code,severity,quantity,disposition
+`,
+    'maintenance_orders.csv': `work_order_id,machine_id,kind,failure_at,repair_start,repair_end,failure_mode,cost
+`,
+    // single: one reading, on a failure-free day (a slope of one point is no slope).
+    'sensor_readings.csv': [
+      'machine_id,sensor,ts,value,quality',
+      ...temp,
+      ...vib,
+      'M1,single,2026-03-01T00:00:00Z,7,good',
+      '',
+    ].join('\n'),
+  };
+}
+
 describe('mart_degradation_signature', () => {
   let lake: MartLake;
 
   before(async () => {
-    lake = await buildMarts({
-      ...validDrop(),
-      'shifts.csv': `shift_id,plant_id,shift_name,start_ts,end_ts
-S1,P1,long,2026-03-01T00:00:00Z,2026-03-06T00:00:00Z
-`,
-      'production_counts.csv': `machine_id,order_id,product_id,operator_id,interval_start,interval_end,total_count,reject_count
-M1,PO1,A,O1,2026-03-05T23:00:00Z,2026-03-06T00:00:00Z,100,0
-`,
-      'downtime_events.csv': `event_id,machine_id,start_ts,end_ts,reason_code,operator_id,note
-E1,M1,2026-03-05T12:00:00Z,2026-03-05T13:00:00Z,BD,O1,spindle
-`,
-      'defects.csv': `defect_id,detected_at,machine_id,order_id,product_id,batch_id,defect_code,severity,quantity,disposition
-`,
-      'maintenance_orders.csv': `work_order_id,machine_id,kind,failure_at,repair_start,repair_end,failure_mode,cost
-`,
-      // single: one reading, on a failure-free day (a slope of one point is no slope).
-      'sensor_readings.csv': [
-        'machine_id,sensor,ts,value,quality',
-        ...temp,
-        ...vib,
-        'M1,single,2026-03-01T00:00:00Z,7,good',
-        '',
-      ].join('\n'),
-    });
+    lake = await buildMarts(failureDrop());
   });
   after(() => lake?.dispose());
 
@@ -123,6 +130,79 @@ E1,M1,2026-03-05T12:00:00Z,2026-03-05T13:00:00Z,BD,O1,spindle
         single!.signature_rank,
       ],
       ['single', 0, null, null, null, 3],
+    );
+  });
+});
+
+/** Sample mean and s.d. of `values`. */
+function meanSd(values: number[]): [number, number] {
+  const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+  const variance = values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1);
+  return [mean, Math.sqrt(variance)];
+}
+
+// A later drop, built incrementally: a new failure-free day (03-06), a reading of 03-02 re-sent
+// with another value, and a late vib reading inside the failure's window (03-05 03:00).
+const laterReadings = `machine_id,sensor,ts,value,quality
+M1,temp,2026-03-06T00:00:00Z,50,good
+M1,temp,2026-03-06T06:00:00Z,52,good
+M1,temp,2026-03-02T06:00:00Z,53,good
+M1,vib,2026-03-05T03:00:00Z,1.6,good
+`;
+
+describe('mart_degradation_signature after a later drop: incremental, equal to a full rebuild', () => {
+  let scratch: Scratch;
+  let incremental: BuildResult;
+  const rows: Record<'incremental' | 'full', { marts: Record<string, unknown>[]; days: unknown[] }> = {
+    incremental: { marts: [], days: [] },
+    full: { marts: [], days: [] },
+  };
+
+  before(async () => {
+    scratch = await Scratch.create('lathe-marts-');
+    const lake = scratch.path('lake');
+    const build = async (options: { fullRefresh?: boolean } = {}) => {
+      const result = await buildWarehouse({ lake, modelsDir: MODELS_DIR, ...options });
+      assert.equal(result.status, 'published', JSON.stringify(result.error));
+      return result;
+    };
+    const read = async () => ({
+      marts: await queryLake(lake, 'select * from mart_degradation_signature order by all'),
+      days: await queryLake(lake, 'select * from sensor_day_stats order by all'),
+    });
+    await ingestFiles(scratch, failureDrop(), { lake });
+    await build();
+    await ingestFiles(scratch, { 'sensor_readings.csv': laterReadings }, { lake });
+    incremental = await build();
+    rows.incremental = await read();
+    await build({ fullRefresh: true });
+    rows.full = await read();
+  });
+  after(() => scratch?.dispose());
+
+  it('recomputes only the touched days and gives the rows of a full rebuild, to the last bit', () => {
+    const days = incremental.models.find((model) => model.name === 'sensor_day_stats')!;
+    // 03-02 (temp, vib), 03-05 (temp, vib) and 03-06 (temp).
+    assert.deepEqual([days.mode, days.rows], ['incremental', 5]);
+    assert.deepEqual(rows.incremental.marts, rows.full.marts);
+    assert.deepEqual(rows.incremental.days, rows.full.days);
+  });
+
+  it('scores against the new baseline day and the corrected one', () => {
+    const temp = rows.incremental.marts.find((row) => row.sensor === 'temp')!;
+    // Failure-free days 03-01..04 and 03-06: means 50, 52 (51 and 53), 49, 50, 51;
+    // slopes 0, 2/6, 0, 0, 2/6 per hour. Before the failure: mean 59, slope 1 /h.
+    const [meanOfMeans, meansSd] = meanSd([50, 52, 49, 50, 51]);
+    const [meanOfSlopes, slopesSd] = meanSd([0, 1 / 3, 0, 0, 1 / 3]);
+    assert.equal(temp.baseline_windows, 5);
+    assert.equal(round4(temp.baseline_mean as number), round4(meanOfMeans));
+    assert.equal(round4(temp.z_mean as number), round4((59 - meanOfMeans) / meansSd)); // 7.5427
+    assert.equal(round4(temp.z_slope as number), round4((1 - meanOfSlopes) / slopesSd)); // 4.7469
+    const vib = rows.incremental.marts.find((row) => row.sensor === 'vib')!;
+    // 1.3 at 00:00, 1.6 at 03:00 (late), 1.3 at 06:00: mean 1.4, slope 0.
+    assert.deepEqual(
+      [vib.readings, round4(vib.mean as number), round4(vib.slope_per_h as number)],
+      [3, 1.4, 0],
     );
   });
 });
