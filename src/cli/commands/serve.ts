@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { createServer, DEFAULT_WEB_DIR } from '../../server/app.js';
 import { LatheError, UsageError } from '../../util/errors.js';
 import { action, globalOptions, withExamples } from '../shell.js';
 
@@ -51,6 +50,8 @@ export function registerServe(program: Command): void {
             `use one of: ${LOG_LEVELS.join(', ')}`,
           );
         const lake = globalOptions(cmd).lake;
+        // Loaded when used: the server's modules cost every other command start-up time.
+        const { createServer, DEFAULT_WEB_DIR } = await import('../../server/app.js');
         const server = await createServer({
           lake,
           modelsDir: flags.models,

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { SCALE_NAMES, type ScaleName } from '../../generate/plan.js';
-import { simulate } from '../../stream/simulate.js';
 import { UsageError } from '../../util/errors.js';
 import { action, printJson, withExamples } from '../shell.js';
 
@@ -81,6 +80,7 @@ export function registerSimulate(program: Command): void {
             'add --drop DIR (and --truth DIR)',
           );
         const version = numberFlag('--mqtt-version', flags.mqttVersion, (n) => n === 4 || n === 5, '5');
+        const { simulate } = await import('../../stream/simulate.js');
         const summary = await simulate({
           url: flags.mqtt,
           protocolVersion: version as 4 | 5,

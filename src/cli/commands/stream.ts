@@ -1,9 +1,6 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { type EmbeddedBroker, startEmbeddedBroker } from '../../stream/broker.js';
-import { checkBrokerUrl, StreamConsumer } from '../../stream/consumer.js';
-import { listDeadLetters } from '../../stream/dead-letters.js';
-import { detectorFactory } from '../../stream/detection.js';
+import type { EmbeddedBroker } from '../../stream/broker.js';
 import { CONSUMER_NAME } from '../../stream/paths.js';
 import { LatheError, UsageError } from '../../util/errors.js';
 import { action, globalOptions, printJson, withExamples } from '../shell.js';
@@ -71,6 +68,13 @@ export function registerStream(program: Command): void {
     .action(
       action(async (flags: StreamFlags, cmd: Command) => {
         const { lake } = globalOptions(cmd);
+        // Loaded when used: the broker and client modules cost every other command start-up time.
+        const [{ startEmbeddedBroker }, { checkBrokerUrl, StreamConsumer }, { detectorFactory }] =
+          await Promise.all([
+            import('../../stream/broker.js'),
+            import('../../stream/consumer.js'),
+            import('../../stream/detection.js'),
+          ]);
         if (flags.mqtt !== undefined) checkBrokerUrl(flags.mqtt);
         const port = whole('--port', flags.port, 1, 65535, '1883');
         const batchRows = whole('--batch-rows', flags.batchRows, 1, 10_000_000, '100000');
@@ -197,6 +201,7 @@ export function registerStream(program: Command): void {
       action(async (flags: { limit: string; json?: boolean }, cmd: Command) => {
         const { lake } = globalOptions(cmd);
         const limit = whole('--limit', flags.limit, 1, 1_000_000, '50');
+        const { listDeadLetters } = await import('../../stream/dead-letters.js');
         const letters = await listDeadLetters(lake, { limit });
         if (flags.json) {
           printJson(letters);
