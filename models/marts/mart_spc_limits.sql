@@ -27,34 +27,29 @@ tests:
   - expression: { name: limits_need_25_readings, sql: "(baseline_n >= 25) = (cl is not null)" }
   - expression: { name: limits_ordered, sql: "cl is null or (lcl <= lower_2sigma and lower_2sigma <= lower_1sigma and lower_1sigma <= cl and cl <= upper_1sigma and upper_1sigma <= upper_2sigma and upper_2sigma <= ucl)" }
 */
-with good as (
+with baseline as (
+  -- The first 100 good readings per machine and sensor, oldest first: a top-n aggregate (a heap
+  -- per machine-sensor) instead of numbering all readings; ts is unique per machine and sensor,
+  -- so the list, and every figure computed from it in list order, is the same whatever the threads.
   select
     machine_id,
     sensor,
-    ts,
-    cast(value as double) as value,
-    row_number() over (partition by machine_id, sensor order by ts) as reading_no
+    min_by({ 'ts': ts, 'value': cast(value as double) }, ts, 100) as readings
   from ref('fact_sensor_reading')
   where coalesce(quality, 'good') = 'good'
-),
-baseline as (
-  select
-    *,
-    abs(value - lag(value) over (partition by machine_id, sensor order by ts)) as moving_range
-  from good
-  where reading_no <= 100
+  group by machine_id, sensor
 ),
 stats as (
   select
     machine_id,
     sensor,
-    count(*) as baseline_n,
-    min(ts) as baseline_start_ts,
-    max(ts) as baseline_end_ts,
-    avg(value) as mean,
-    avg(moving_range) as mr_bar
+    len(readings) as baseline_n,
+    readings[1].ts as baseline_start_ts,
+    readings[-1].ts as baseline_end_ts,
+    list_avg(list_transform(readings, r -> r.value)) as mean,
+    -- Moving range i = |x(i+1) - x(i)|: baseline_n - 1 ranges (none for a single reading).
+    list_avg(list_transform(range(1, len(readings)), i -> abs(readings[i + 1].value - readings[i].value))) as mr_bar
   from baseline
-  group by all
 ),
 limits as (
   select
