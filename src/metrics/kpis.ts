@@ -62,14 +62,34 @@ export function ratio(numerator: string, denominator: string): string {
   return `cast(${numerator} as double) / nullif(${denominator}, 0)`;
 }
 
+/** The decimal each summed value is fixed to: 9 decimals in 64 bits, so under 1e9. */
+const SUM_DECIMAL = 'decimal(18, 9)';
+/** The same 9 decimals in 128 bits, for a value of a billion or more. */
+const WIDE_SUM_DECIMAL = 'decimal(38, 9)';
+
 /**
  * A sum that is the same on every run: each value is fixed to 9 decimals (a nanosecond, a
  * billionth of a unit) and added exactly, whatever order DuckDB's threads finish in. Plain
  * double sums differ in the last bits from run to run, and a figure a plant checks by hand
  * must not change when nothing changed.
+ *
+ * DuckDB adds DECIMAL(18, 9) values into a DECIMAL(38, 9) total: the same total as fixing
+ * each value in 38 digits, for about half the work. A row whose value does not fit (a billion
+ * seconds, units or money) fails the cast; queryKpi then runs the query with `widenSums`.
  */
 export function exactSum(expression: string): string {
-  return `cast(sum(cast(${expression} as decimal(38, 9))) as double)`;
+  return `cast(sum(cast(${expression} as ${SUM_DECIMAL})) as double)`;
+}
+
+/** The query with every value fixed in 38 digits: the same figures, for any magnitude. */
+export function widenSums(sql: string): string {
+  return sql.replaceAll(SUM_DECIMAL, WIDE_SUM_DECIMAL);
+}
+
+/** Whether a query failed because a value did not fit exactSum's 64-bit decimal. */
+export function isSumOverflow(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.includes('Conversion Error') && message.includes('DECIMAL(18,9)');
 }
 
 /** Sums of components. */

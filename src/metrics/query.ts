@@ -10,7 +10,7 @@ import { ident } from '../lake/duckdb.js';
 import { LatheError } from '../util/errors.js';
 import { closestName } from '../util/suggest.js';
 import { type Dimension, dimension } from './dimensions.js';
-import type { Kpi, KpiColumn, KpiPart } from './kpis.js';
+import { isSumOverflow, type Kpi, type KpiColumn, type KpiPart, widenSums } from './kpis.js';
 import { type CheckedRequest, checkRequest, type KpiRequest } from './request.js';
 import { kpiRows } from './rows.js';
 import { type Attribute, LINE_BOUNDS_SQL, type SourceName, sourceSql, WAREHOUSE_TABLES } from './sources.js';
@@ -232,7 +232,7 @@ export async function queryKpi(reader: KpiReader, request: KpiRequest): Promise<
   const compiled = compileKpi(request);
   let result: DuckDBMaterializedResult;
   try {
-    result = await reader.db.connection.run(compiled.sql, compiled.params);
+    result = await runSums(reader, compiled);
   } catch (error) {
     throw warehouseError(error);
   }
@@ -242,6 +242,16 @@ export async function queryKpi(reader: KpiReader, request: KpiRequest): Promise<
   const rows = kpiRows(result, compiled.columns, computed);
   if (rows.length === 0) await checkFilterValues(reader, compiled.request);
   return { kpi: compiled.kpi.name, columns: compiled.columns, rows };
+}
+
+async function runSums(reader: KpiReader, compiled: CompiledKpi): Promise<DuckDBMaterializedResult> {
+  try {
+    return await reader.db.connection.run(compiled.sql, compiled.params);
+  } catch (error) {
+    if (!isSumOverflow(error)) throw error;
+    // A value of a billion or more in one row: the same sums, each value in 38 digits.
+    return await reader.db.connection.run(widenSums(compiled.sql), compiled.params);
+  }
 }
 
 /** An answer that is empty because an id in --where is misspelt is a mistake to point out. */
