@@ -4,8 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { validDrop, withLines } from '../support/drop.js';
-import { buildMarts, type MartLake, readingLines, round4 } from './support.js';
+import { type BuildResult, buildWarehouse } from '../../src/models/index.js';
+import { Scratch, validDrop, withLines } from '../support/drop.js';
+import { ingestFiles, queryLake } from '../support/lake.js';
+import { buildMarts, type MartLake, MODELS_DIR, readingLines, round4 } from './support.js';
 
 // Baseline: 100 good readings alternating 49, 51. CL = 50, MR-bar = 2, sigma = 2 / 1.128 = 1.7730.
 // Zones: 1 sigma 51.7730 / 48.2270, 2 sigma 53.5461 / 46.4539, 3 sigma (UCL/LCL) 55.3191 / 44.6809.
@@ -159,5 +161,122 @@ describe('I-MR control limits and Western Electric rules', () => {
       ],
     );
     assert.deepEqual(await violations('short'), []);
+  });
+});
+
+describe('control chart violations built incrementally, load by load', () => {
+  // Sensor 'drift' of M1, baseline as above. Load 1 brings monitored readings 1-12: rule 1 at 2,
+  // and 6-12 above CL (7 points, no rule 4 yet). Load 2 brings 13-18: 13 and 14 complete rule 4
+  // with windows reaching back into load 1; 16 and 18 beyond 2 sigma (17 on CL): rule 2 at 18.
+  // Load 3 brings a late reading on CL between 8 and 9 (it breaks the run: both rule 4
+  // violations must go) and a later one, 19, beyond UCL (rule 1, and rule 2 with 18). Load 4
+  // resumes two days later with 54: rules 2 (18, 19 and it) and 3 (16, 18, 19 and it), with
+  // points from before the gap.
+  const firstLoad = [50, 56, 50, 50, 50, 51, 51, 51, 51, 51, 51, 51];
+  const secondLoad = [51, 51, 50, 54, 50, 54];
+  const lateTs = new Date(Date.parse(at(8)) + 30_000).toISOString();
+  const afterGap = new Date(Date.parse(at(19)) + 2 * 86_400_000).toISOString();
+  const driftFile = (lines: string[]) => ({
+    'sensor_readings.csv': ['machine_id,sensor,ts,value,quality', ...lines, ''].join('\n'),
+  });
+
+  let scratch: Scratch;
+  let lake: string;
+  /** Per load: the build after it, and a `--full-refresh` build of the same loads. */
+  const builds: Record<string, { build: BuildResult; full: BuildResult }> = {};
+
+  async function build(fullRefresh = false): Promise<BuildResult> {
+    const result = await buildWarehouse({ lake, modelsDir: MODELS_DIR, fullRefresh });
+    assert.equal(result.status, 'published', JSON.stringify(result.error ?? result.models));
+    return result;
+  }
+
+  async function loadAndBuild(name: string, files: Record<string, string>): Promise<void> {
+    assert.equal((await ingestFiles(scratch, files)).status, 'committed');
+    const result = await build();
+    builds[name] = { build: result, full: await build(true) };
+  }
+
+  function violationsMode(name: string) {
+    const model = builds[name]!.build.models.find((m) => m.name === 'mart_spc_violations')!;
+    return { mode: model.mode, full_reason: model.full_reason };
+  }
+
+  /** (ts, rule, first point) of sensor drift's violations as the build after load `name` has them. */
+  async function drift(name: string) {
+    const rows = await queryLake<{ ts: string; rule: number; first_point: string }>(
+      lake,
+      `select strftime(ts, '%Y-%m-%dT%H:%M:%S.000Z') as ts, rule,
+         strftime(point_ts[1], '%Y-%m-%dT%H:%M:%S.000Z') as first_point
+       from mart_spc_violations where sensor = 'drift' order by ts, rule`,
+      builds[name]!.build.build_id,
+    );
+    return rows.map((v) => [v.ts, v.rule, v.first_point]);
+  }
+
+  /** Every column of every violation of the build after load `name` equals its --full-refresh twin. */
+  async function assertEqualsFullRefresh(name: string): Promise<void> {
+    const rows = (buildId: string) =>
+      queryLake(lake, 'select * from mart_spc_violations order by machine_id, sensor, ts, rule', buildId);
+    assert.deepEqual(
+      await rows(builds[name]!.build.build_id),
+      await rows(builds[name]!.full.build_id),
+      `after load ${name}, the build equals --full-refresh`,
+    );
+  }
+
+  before(async () => {
+    scratch = await Scratch.create('lathe-spc-inc-');
+    lake = scratch.path('lake');
+    await loadAndBuild(
+      'first',
+      withLines(
+        validDrop(),
+        'sensor_readings.csv',
+        ...readingLines('M1', 'drift', '2026-03-10T00:00:00Z', series(firstLoad)),
+      ),
+    );
+    await loadAndBuild('later', driftFile(readingLines('M1', 'drift', at(13), secondLoad)));
+    await loadAndBuild(
+      'late',
+      driftFile([`M1,drift,${lateTs},50,good`, ...readingLines('M1', 'drift', at(19), [56])]),
+    );
+    await loadAndBuild('gap', driftFile(readingLines('M1', 'drift', afterGap, [54])));
+  });
+  after(() => scratch?.dispose());
+
+  it('builds only the new readings, with windows reaching into the earlier load', async () => {
+    assert.deepEqual(violationsMode('first'), { mode: 'full', full_reason: 'first incremental build' });
+    assert.deepEqual(violationsMode('later'), { mode: 'incremental', full_reason: undefined });
+    assert.deepEqual(await drift('later'), [
+      [at(2), 1, at(2)],
+      [at(13), 4, at(6)],
+      [at(14), 4, at(7)],
+      [at(18), 2, at(16)],
+    ]);
+    await assertEqualsFullRefresh('later');
+  });
+
+  it('rebuilds in full when a reading arrives late, so violations it breaks disappear', async () => {
+    assert.deepEqual(violationsMode('late'), { mode: 'full', full_reason: 'full_refresh_if is true' });
+    assert.deepEqual(await drift('late'), [
+      [at(2), 1, at(2)],
+      [at(18), 2, at(16)],
+      [at(19), 1, at(19)],
+      [at(19), 2, at(18)],
+    ]);
+    await assertEqualsFullRefresh('late');
+  });
+
+  it('rebuilds in full when the day before the new readings holds too few for a window', async () => {
+    assert.deepEqual(violationsMode('gap'), { mode: 'full', full_reason: 'full_refresh_if is true' });
+    assert.deepEqual(
+      (await drift('gap')).filter(([ts]) => ts === afterGap),
+      [
+        [afterGap, 2, at(18)],
+        [afterGap, 3, at(16)],
+      ],
+    );
+    await assertEqualsFullRefresh('gap');
   });
 });
