@@ -74,8 +74,9 @@ const WIDE_SUM_DECIMAL = 'decimal(38, 9)';
  * must not change when nothing changed.
  *
  * DuckDB adds DECIMAL(18, 9) values into a DECIMAL(38, 9) total: the same total as fixing
- * each value in 38 digits, for about half the work. A row whose value does not fit (a billion
- * seconds, units or money) fails the cast; queryKpi then runs the query with `widenSums`.
+ * each value in 38 digits, with a third less work on a small grain (64-bit casts). A row whose
+ * value does not fit (a billion seconds, units or money) fails the cast; queryKpi then runs
+ * the query again with `widenSums`.
  */
 export function exactSum(expression: string): string {
   return `cast(sum(cast(${expression} as ${SUM_DECIMAL})) as double)`;
