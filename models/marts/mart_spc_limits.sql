@@ -28,13 +28,15 @@ tests:
   - expression: { name: limits_ordered, sql: "cl is null or (lcl <= lower_2sigma and lower_2sigma <= lower_1sigma and lower_1sigma <= cl and cl <= upper_1sigma and upper_1sigma <= upper_2sigma and upper_2sigma <= ucl)" }
 */
 with baseline as (
-  -- The first 100 good readings per machine and sensor, oldest first: a top-n aggregate (a heap
-  -- per machine-sensor) instead of numbering all readings; ts is unique per machine and sensor,
-  -- so the list, and every figure computed from it in list order, is the same whatever the threads.
+  -- The first 100 good readings per machine and sensor, oldest first: top-n aggregates (a heap
+  -- per machine-sensor) instead of numbering all readings. ts is unique per machine and sensor
+  -- and neither ts nor value is ever NULL (contract), so the two lists are in the same order, and
+  -- every figure computed from them in list order is the same whatever the threads.
   select
     machine_id,
     sensor,
-    min_by({ 'ts': ts, 'value': cast(value as double) }, ts, 100) as readings
+    min(ts, 100) as ts,
+    min_by(cast(value as double), ts, 100) as value
   from ref('fact_sensor_reading')
   where coalesce(quality, 'good') = 'good'
   group by machine_id, sensor
@@ -43,12 +45,12 @@ stats as (
   select
     machine_id,
     sensor,
-    len(readings) as baseline_n,
-    readings[1].ts as baseline_start_ts,
-    readings[-1].ts as baseline_end_ts,
-    list_avg(list_transform(readings, r -> r.value)) as mean,
+    len(ts) as baseline_n,
+    ts[1] as baseline_start_ts,
+    ts[-1] as baseline_end_ts,
+    list_avg(value) as mean,
     -- Moving range i = |x(i+1) - x(i)|: baseline_n - 1 ranges (none for a single reading).
-    list_avg(list_transform(range(1, len(readings)), i -> abs(readings[i + 1].value - readings[i].value))) as mr_bar
+    list_avg(list_transform(range(1, len(value)), i -> abs(value[i + 1] - value[i]))) as mr_bar
   from baseline
 ),
 limits as (
