@@ -67,39 +67,20 @@ day_stats as (
 sensors as (
   select distinct machine_id, sensor from day_stats
 ),
--- The UTC days each failure's 24 h window touches, so readings meet only the failures of their
--- own days instead of every failure of their machine.
-failure_days as (
-  select stop_id, machine_id, failure_start_ts,
-    unnest(range(
-      epoch_us(failure_start_ts - interval 24 hours) // 86400000000,
-      (epoch_us(failure_start_ts) - 1) // 86400000000 + 1
-    )) as day_no
-  from failures
-),
-window_readings as (
-  select f.stop_id, r.sensor,
-    cast(round(r.value * 1e9) as bigint) as x,
-    -- microseconds since the window's start
-    epoch_us(r.ts) - epoch_us(f.failure_start_ts - interval 24 hours) as t
-  from failure_days f
-  join ref('fact_sensor_reading') r
-    on r.machine_id = f.machine_id and epoch_us(r.ts) // 86400000000 = f.day_no
-    and r.ts >= f.failure_start_ts - interval 24 hours and r.ts < f.failure_start_ts
-  where coalesce(r.quality, 'good') = 'good'
-),
+-- Each sensor's good readings in the failure's window, [start - 24 h, start): exact sums kept
+-- by failure_sensor_window (t in microseconds since the window's start), the same figures.
 window_sums as (
-  select stop_id, sensor,
-    count(*) as n,
-    sum(x) as s_x,
-    sum(t) as s_t,
-    sum(t::hugeint * t) as s_tt,
-    sum(x::hugeint * t) as s_xt
-  from window_readings
-  group by all
+  select machine_id, failure_start_ts, sensor,
+    good_readings as n,
+    sum_nano::hugeint as s_x,
+    sum_t_us::hugeint as s_t,
+    sum_t_sq_us2::hugeint as s_tt,
+    sum_x_t::hugeint as s_xt
+  from ref('failure_sensor_window')
+  where good_readings > 0
 ),
 window_stats as (
-  select stop_id, sensor,
+  select machine_id, failure_start_ts, sensor,
     n as readings,
     s_x::double / n / 1e9 as mean,
     case when n * s_tt - s_t * s_t > 0
@@ -120,7 +101,8 @@ before_failure as (
     w.slope_per_h
   from failures f
   join sensors s on s.machine_id = f.machine_id
-  left join window_stats w on w.stop_id = f.stop_id and w.sensor = s.sensor
+  left join window_stats w
+    on w.machine_id = f.machine_id and w.failure_start_ts = f.failure_start_ts and w.sensor = s.sensor
 ),
 windows as (
   select machine_id, sensor, utc_day::timestamptz as window_start, mean, slope_per_h

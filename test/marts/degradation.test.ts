@@ -141,68 +141,116 @@ function meanSd(values: number[]): [number, number] {
   return [mean, Math.sqrt(variance)];
 }
 
-// A later drop, built incrementally: a new failure-free day (03-06), a reading of 03-02 re-sent
-// with another value, and a late vib reading inside the failure's window (03-05 03:00).
-const laterReadings = `machine_id,sensor,ts,value,quality
+// Later drops, built incrementally. Load 2: a new failure-free day (03-06), a reading of 03-02
+// re-sent with another value, a late vib reading inside the failure's window (03-05 03:00), and
+// a second breakdown, 03-04 06:30-07:30. Load 3: that breakdown re-sent as a setup: no failure.
+const load2 = {
+  'sensor_readings.csv': `machine_id,sensor,ts,value,quality
 M1,temp,2026-03-06T00:00:00Z,50,good
 M1,temp,2026-03-06T06:00:00Z,52,good
 M1,temp,2026-03-02T06:00:00Z,53,good
 M1,vib,2026-03-05T03:00:00Z,1.6,good
-`;
+`,
+  'downtime_events.csv': `event_id,machine_id,start_ts,end_ts,reason_code,operator_id,note
+E3,M1,2026-03-04T06:30:00Z,2026-03-04T07:30:00Z,BD,O1,bearing
+`,
+};
+const load3 = {
+  'downtime_events.csv': `event_id,machine_id,start_ts,end_ts,reason_code,operator_id,note
+E3,M1,2026-03-04T06:30:00Z,2026-03-04T07:30:00Z,SET,O1,was a setup
+`,
+};
 
-describe('mart_degradation_signature after a later drop: incremental, equal to a full rebuild', () => {
+interface Built {
+  result: BuildResult;
+  marts: Record<string, unknown>[];
+  days: unknown[];
+  windows: unknown[];
+}
+
+describe('mart_degradation_signature after later drops: incremental, equal to a full rebuild', () => {
   let scratch: Scratch;
-  let incremental: BuildResult;
-  const rows: Record<'incremental' | 'full', { marts: Record<string, unknown>[]; days: unknown[] }> = {
-    incremental: { marts: [], days: [] },
-    full: { marts: [], days: [] },
-  };
+  /** After load 2 and after load 3: the incremental build, then a --full-refresh one. */
+  const after2: Built[] = [];
+  const after3: Built[] = [];
 
   before(async () => {
     scratch = await Scratch.create('lathe-marts-');
     const lake = scratch.path('lake');
-    const build = async (options: { fullRefresh?: boolean } = {}) => {
+    const build = async (options: { fullRefresh?: boolean } = {}): Promise<Built> => {
       const result = await buildWarehouse({ lake, modelsDir: MODELS_DIR, ...options });
       assert.equal(result.status, 'published', JSON.stringify(result.error));
-      return result;
+      return {
+        result,
+        marts: await queryLake(lake, 'select * from mart_degradation_signature order by all'),
+        days: await queryLake(lake, 'select * from sensor_day_stats order by all'),
+        windows: await queryLake(lake, 'select * from failure_sensor_window order by all'),
+      };
     };
-    const read = async () => ({
-      marts: await queryLake(lake, 'select * from mart_degradation_signature order by all'),
-      days: await queryLake(lake, 'select * from sensor_day_stats order by all'),
-    });
     await ingestFiles(scratch, failureDrop(), { lake });
     await build();
-    await ingestFiles(scratch, { 'sensor_readings.csv': laterReadings }, { lake });
-    incremental = await build();
-    rows.incremental = await read();
-    await build({ fullRefresh: true });
-    rows.full = await read();
+    await ingestFiles(scratch, load2, { lake });
+    after2.push(await build(), await build({ fullRefresh: true }));
+    await ingestFiles(scratch, load3, { lake });
+    after3.push(await build(), await build({ fullRefresh: true }));
   });
   after(() => scratch?.dispose());
 
-  it('recomputes only the touched days and gives the rows of a full rebuild, to the last bit', () => {
-    const days = incremental.models.find((model) => model.name === 'sensor_day_stats')!;
+  const mode = (built: Built, name: string) => {
+    const model = built.result.models.find((m) => m.name === name)!;
+    return [model.mode, model.mode === 'full' ? model.full_reason : model.rows];
+  };
+  const scores = (built: Built, start: string, sensor: string) =>
+    built.marts.find(
+      (row) => row.sensor === sensor && new Date(String(row.failure_start_ts)).toISOString() === start,
+    )!;
+
+  it('recomputes only the touched days and windows; a failure gone rebuilds the windows in full', () => {
     // 03-02 (temp, vib), 03-05 (temp, vib) and 03-06 (temp).
-    assert.deepEqual([days.mode, days.rows], ['incremental', 5]);
-    assert.deepEqual(rows.incremental.marts, rows.full.marts);
-    assert.deepEqual(rows.incremental.days, rows.full.days);
+    assert.deepEqual(mode(after2[0]!, 'sensor_day_stats'), ['incremental', 5]);
+    // The new failure (temp, vib) and the one whose window got a late reading (temp, vib).
+    assert.deepEqual(mode(after2[0]!, 'failure_sensor_window'), ['incremental', 4]);
+    assert.deepEqual(mode(after3[0]!, 'sensor_day_stats'), ['incremental', 0]);
+    assert.deepEqual(mode(after3[0]!, 'failure_sensor_window'), ['full', 'full_refresh_if is true']);
   });
 
-  it('scores against the new baseline day and the corrected one', () => {
-    const temp = rows.incremental.marts.find((row) => row.sensor === 'temp')!;
-    // Failure-free days 03-01..04 and 03-06: means 50, 52 (51 and 53), 49, 50, 51;
-    // slopes 0, 2/6, 0, 0, 2/6 per hour. Before the failure: mean 59, slope 1 /h.
-    const [meanOfMeans, meansSd] = meanSd([50, 52, 49, 50, 51]);
-    const [meanOfSlopes, slopesSd] = meanSd([0, 1 / 3, 0, 0, 1 / 3]);
-    assert.equal(temp.baseline_windows, 5);
-    assert.equal(round4(temp.baseline_mean as number), round4(meanOfMeans));
-    assert.equal(round4(temp.z_mean as number), round4((59 - meanOfMeans) / meansSd)); // 7.5427
-    assert.equal(round4(temp.z_slope as number), round4((1 - meanOfSlopes) / slopesSd)); // 4.7469
-    const vib = rows.incremental.marts.find((row) => row.sensor === 'vib')!;
-    // 1.3 at 00:00, 1.6 at 03:00 (late), 1.3 at 06:00: mean 1.4, slope 0.
+  it('gives the rows of a full rebuild, to the last bit', () => {
+    for (const [incremental, full] of [after2, after3]) {
+      assert.deepEqual(incremental!.marts, full!.marts);
+      assert.deepEqual(incremental!.days, full!.days);
+      assert.deepEqual(incremental!.windows, full!.windows);
+    }
+  });
+
+  it('scores against the new and corrected days, without the days of either failure', () => {
+    // After load 2 the failure-free days are 03-01..03 and 03-06 (03-04 holds the new failure):
+    // temp means 50, 52 (51 and 53), 49, 51; slopes 0, 2/6, 0, 2/6 per hour.
+    // Before the 03-05 failure: mean 59, slope 1 /h.
+    const temp2 = scores(after2[0]!, '2026-03-05T12:00:00.000Z', 'temp');
+    const [means2, meansSd2] = meanSd([50, 52, 49, 51]);
+    const [slopes2, slopesSd2] = meanSd([0, 1 / 3, 0, 1 / 3]);
+    assert.equal(temp2.baseline_windows, 4);
+    assert.equal(round4(temp2.z_mean as number), round4((59 - means2) / meansSd2));
+    assert.equal(round4(temp2.z_slope as number), round4((1 - slopes2) / slopesSd2));
+    // vib before it: 1.3 at 00:00, 1.6 at 03:00 (late), 1.3 at 06:00: mean 1.4, slope 0.
+    const vib = scores(after2[0]!, '2026-03-05T12:00:00.000Z', 'vib');
     assert.deepEqual(
       [vib.readings, round4(vib.mean as number), round4(vib.slope_per_h as number)],
       [3, 1.4, 0],
     );
+    // Before the new failure: temp 50, 50 and vib 1.0, 1.6 on 03-04 at 00:00 and 06:00.
+    const newFailure = scores(after2[0]!, '2026-03-04T06:30:00.000Z', 'vib');
+    assert.deepEqual(
+      [newFailure.readings, newFailure.mean, round4(newFailure.slope_per_h as number)],
+      [2, 1.3, 0.1],
+    );
+    // After load 3, 03-04 is failure-free again: five days.
+    const temp3 = scores(after3[0]!, '2026-03-05T12:00:00.000Z', 'temp');
+    const [means3, meansSd3] = meanSd([50, 52, 49, 50, 51]);
+    const [slopes3, slopesSd3] = meanSd([0, 1 / 3, 0, 0, 1 / 3]);
+    assert.equal(temp3.baseline_windows, 5);
+    assert.equal(round4(temp3.z_mean as number), round4((59 - means3) / meansSd3)); // 7.5427
+    assert.equal(round4(temp3.z_slope as number), round4((1 - slopes3) / slopesSd3)); // 4.7469
+    assert.equal(scores(after3[0]!, '2026-03-04T06:30:00.000Z', 'vib'), undefined);
   });
 });
