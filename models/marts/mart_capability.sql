@@ -1,6 +1,6 @@
 /*
 materialized: table
-description: "Process capability (CONTRACT §3) per machine, sensor and plant-local month: the month's good readings in time order. sigma_within = mean moving range / 1.128 (moving ranges inside the month only), sigma_overall = sample s.d. (n - 1, no c4). Cp, Cpk (two-sided spec), Cpu (needs USL), Cpl (needs LSL) use sigma_within; Pp, Ppk, Ppu, Ppl the same with sigma_overall. An index is NULL with fewer than 25 readings, a sigma of 0, LSL >= USL, or the spec limit it needs missing; capability_status says which. For any other period run the same SELECT over fact_sensor_reading with your own ts range (docs/marts.md)."
+description: "Process capability (CONTRACT §3) per machine, sensor and plant-local month: the month's good readings in time order. sigma_within = mean moving range / 1.128 (moving ranges inside the month only), sigma_overall = sample s.d. (n - 1, no c4). Cp, Cpk (two-sided spec), Cpu (needs USL), Cpl (needs LSL) use sigma_within; Pp, Ppk, Ppu, Ppl the same with sigma_overall. An index is NULL with fewer than 25 readings, a sigma of 0, LSL >= USL, or the spec limit it needs missing; capability_status says which. Computed from the exact per-day sums of sensor_day_stats (the same figures as over the readings, and the same bits in an incremental and a full build). For any other period run the same SELECT over fact_sensor_reading with your own ts range (docs/marts.md)."
 grain: [machine_id, sensor, month_start]
 tags: [marts, quality, capability]
 columns:
