@@ -21,7 +21,7 @@ export interface KpiPart {
   /** Read the product fact even when no product or order is asked for (prices per product). */
   productGrain?: boolean;
   attributes?: Attribute[];
-  /** Component name → SQL aggregate over the source's normalized rows. */
+  /** Component name → SQL over one of the source's normalized rows; summed with exactSum. */
   components: Record<string, string>;
   /** Calendar time: joined where the other parts have rows; absent below day grain. */
   calendar?: boolean;
@@ -82,6 +82,14 @@ export function exactSum(expression: string): string {
   return `cast(sum(cast(${expression} as ${SUM_DECIMAL})) as double)`;
 }
 
+/**
+ * One row's value as exactSum gives it for a group of that row alone: fixed to 9 decimals and
+ * read back through the 38-digit total, so the double is the same to the last bit.
+ */
+export function exactValue(expression: string): string {
+  return `cast(cast(cast(${expression} as ${SUM_DECIMAL}) as ${WIDE_SUM_DECIMAL}) as double)`;
+}
+
 /** The query with every value fixed in 38 digits: the same figures, for any magnitude. */
 export function widenSums(sql: string): string {
   return sql.replaceAll(SUM_DECIMAL, WIDE_SUM_DECIMAL);
@@ -93,9 +101,9 @@ export function isSumOverflow(error: unknown): boolean {
   return message.includes('Conversion Error') && message.includes('DECIMAL(18,9)');
 }
 
-/** Sums of components. */
+/** Components that are the source's columns of the same name. */
 function sums(...names: string[]): Record<string, string> {
-  return Object.fromEntries(names.map((name) => [name, exactSum(name)]));
+  return Object.fromEntries(names.map((name) => [name, name]));
 }
 
 function component(name: string, formula: string, display: Display): KpiColumn {
@@ -299,7 +307,7 @@ function dispositionRate(disposition: 'scrap' | 'rework', title: string, verb: s
       { source: 'cells', scope: 'line_input', components: sums('total') },
       {
         source: 'defects',
-        components: { [quantity]: exactSum(`case when disposition = '${disposition}' then quantity end`) },
+        components: { [quantity]: `case when disposition = '${disposition}' then quantity end` },
       },
     ],
     columns: [
@@ -329,9 +337,9 @@ const dpmo: Kpi = {
       scope: 'line_input',
       productGrain: true,
       attributes: ['product'],
-      components: { units: exactSum('total'), opportunities: exactSum('total * defect_opportunities') },
+      components: { units: 'total', opportunities: 'total * defect_opportunities' },
     },
-    { source: 'defects', components: { defects: exactSum('quantity') } },
+    { source: 'defects', components: { defects: 'quantity' } },
   ],
   columns: [
     {
@@ -400,8 +408,8 @@ const cost: Kpi = {
       source: 'cells',
       attributes: ['plant', 'machine'],
       components: {
-        machine: exactSum('ppt_s / 3600 * hourly_cost'),
-        labor: exactSum('ppt_s / 3600 * crew_size * labor_rate_per_hour'),
+        machine: 'ppt_s / 3600 * hourly_cost',
+        labor: 'ppt_s / 3600 * crew_size * labor_rate_per_hour',
       },
     },
     {
@@ -409,19 +417,19 @@ const cost: Kpi = {
       scope: 'line_input',
       productGrain: true,
       attributes: ['plant', 'product'],
-      components: { material: exactSum('total * material_cost') },
+      components: { material: 'total * material_cost' },
     },
     {
       source: 'cells',
       scope: 'line_output',
       productGrain: true,
       attributes: ['plant', 'product'],
-      components: { output_good: exactSum('good'), revenue: exactSum('good * unit_price') },
+      components: { output_good: 'good', revenue: 'good * unit_price' },
     },
     {
       source: 'defects',
       attributes: ['plant'],
-      components: { scrap_cost: exactSum('scrap_cost'), rework_cost: exactSum('rework_cost') },
+      components: { scrap_cost: 'scrap_cost', rework_cost: 'rework_cost' },
     },
   ],
   columns: [

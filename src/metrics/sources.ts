@@ -126,6 +126,18 @@ export function sourceSql(name: SourceName, options: SourceOptions): string {
   }
 }
 
+/**
+ * The columns that tell one row of the source from another, where the warehouse guarantees
+ * it: the facts' unique tests (a build whose test fails is not published). Not with master
+ * data joined, whose rows the layer does not vouch for.
+ */
+export function sourceRowKey(name: SourceName, options: SourceOptions): readonly string[] | undefined {
+  if (name !== 'cells' || options.attributes.size > 0) return undefined;
+  return options.productGrain
+    ? ['machine_id', 'shift_id', 'product_id', 'order_id']
+    : ['machine_id', 'shift_id'];
+}
+
 /** First and last position of each line (current machines): where a line's input and output are counted. */
 export const LINE_BOUNDS_SQL = `select line_id, min(line_position) as first_position, max(line_position) as last_position,
       count(distinct line_position) as position_count
