@@ -553,13 +553,26 @@ class BuildRun {
   private async runTests(): Promise<TestResult[]> {
     const cutoff = this.raw.committedAt;
     const compiled: CompiledTest[] = [];
+    const scoped = new Set<CompiledTest>();
+    const newRows = await this.newRowsUnderTest();
     for (const model of this.project.models) {
       if (!this.selected.has(model.name) || !this.models[model.name]) continue;
+      const only = newRows.get(model.name);
       for (const test of model.tests) {
         // A relationship to a model this build neither ran nor inherited (a `--select` on a lake
         // without a build yet) cannot be judged; singular tests are skipped the same way.
         if (test.kind === 'relationships' && !this.models[test.to]) continue;
-        compiled.push(compileGenericTest(test, cutoff));
+        const rowByRow =
+          test.kind === 'not_null' ||
+          test.kind === 'accepted_values' ||
+          test.kind === 'expression' ||
+          (test.kind === 'unique' &&
+            this.models[model.name]!.uniqueKey.every((k) => test.columns.includes(k)));
+        if (only && rowByRow && only.passed.has(test.name)) {
+          const test2 = compileGenericTest(test, cutoff, only.relation);
+          scoped.add(test2);
+          compiled.push(test2);
+        } else compiled.push(compileGenericTest(test, cutoff));
       }
     }
     for (const test of this.project.singularTests) {
@@ -593,8 +606,45 @@ class BuildRun {
         }),
       ),
     );
-    const results = compiled.map((test) => byTest.get(test)!);
+    const results = compiled.map((test) =>
+      scoped.has(test) ? { ...byTest.get(test)!, scope: 'new_rows' as const } : byTest.get(test)!,
+    );
     return [...results, ...this.vanishedRows()];
+  }
+
+  /**
+   * Models built from new rows this time, with a view of just those rows and the tests that
+   * passed when the model last ran. A test that judges rows one by one (not_null,
+   * accepted_values, expression), or uniqueness over columns that include the unique_key
+   * (later rows replace earlier ones by that key, so no new row can repeat an old one), then
+   * needs only the new rows: on a 15 M-row mart that is seconds per build.
+   */
+  private async newRowsUnderTest(): Promise<Map<string, { relation: string; passed: Set<string> }>> {
+    const under = new Map<string, { relation: string; passed: Set<string> }>();
+    const store = new FileBuildStore(this.layout);
+    for (const result of this.record.models) {
+      if (result.status !== 'built' || result.mode !== 'incremental') continue;
+      const builtAt = this.previous?.models[result.name]?.builtAt;
+      const then = builtAt ? await store.get(builtAt) : undefined;
+      if (!then) continue;
+      const passed = new Set(
+        then.tests
+          .filter((test) => test.model === result.name && test.status === 'pass')
+          .map((test) => test.name),
+      );
+      const entry = this.models[result.name]!;
+      const part = entry.parts.find((p) => p.buildId === this.record.build_id);
+      const relation = `new_rows_of__${result.name}`;
+      await this.pool.first.run(
+        `CREATE OR REPLACE VIEW ${ident(relation)} AS ${
+          part
+            ? modelStateSql(this.layout, { ...entry, parts: [part] })
+            : `SELECT * FROM ${ident(result.name)} WHERE false`
+        }`,
+      );
+      under.set(result.name, { relation, passed });
+    }
+    return under;
   }
 
   /** A table model that built 0 rows where the previous build had rows: a warning. */

@@ -30,8 +30,9 @@ function valueLiteral(value: string | number | boolean): string {
 }
 
 /** The failing-rows query of a generic test. `cutoff` is the build's load commit time (ISO). */
-export function compileGenericTest(test: DataTest, cutoff: string): CompiledTest {
-  const table = ident(test.model);
+/** `relation`: what to test instead of the whole model (e.g. only an incremental build's new rows). */
+export function compileGenericTest(test: DataTest, cutoff: string, relation?: string): CompiledTest {
+  const table = ident(relation ?? test.model);
   let failingSql = '';
   let failing: string | undefined;
   switch (test.kind) {

@@ -41,6 +41,12 @@ export interface TestResult {
   sample: Record<string, unknown>[];
   message?: string;
   seconds: number;
+  /**
+   * `new_rows`: judged on the rows an incremental build added only, because the test judges
+   * rows one by one (or uniqueness within the key later rows replace by) and passed on the
+   * rest when the model last ran.
+   */
+  scope?: 'new_rows';
 }
 
 export interface BuildRecord {

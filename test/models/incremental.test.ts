@@ -76,6 +76,21 @@ describe('incremental models, source history and time travel', () => {
     ]);
   });
 
+  it('an incremental build tests row by row only its new rows, when the rest passed before', () => {
+    const test = (build: BuildResult, name: string) =>
+      build.tests.find((t) => t.model === 'counts_inc' && t.name === name)!;
+    const notNull = 'not_null(machine_id, interval_start)';
+    assert.deepEqual([test(first, notNull).status, test(first, notNull).scope], ['pass', undefined]);
+    assert.deepEqual([test(second, notNull).status, test(second, notNull).scope], ['pass', 'new_rows']);
+    // under_3050 failed on the first load's 3100, so the second build judges every row again:
+    // the old 3100 and the new 3050 (and not the corrected 2990).
+    assert.equal(test(first, 'under_3050').failing_rows, 1);
+    assert.deepEqual(
+      [test(second, 'under_3050').failing_rows, test(second, 'under_3050').scope],
+      [2, undefined],
+    );
+  });
+
   it('the incremental result equals a full rebuild', async () => {
     const scratch2 = await Scratch.create();
     try {
