@@ -311,9 +311,11 @@ class BuildRun {
       return 'failed';
     }
     this.progress('model', model.name, 'running');
-    const started = performance.now();
+    // From when a connection is free: the time the model took, not its wait in the queue.
+    let started = performance.now();
     try {
       const result = await this.pool.use(async (connection) => {
+        started = performance.now();
         if (model.histories.length > 0) await this.ensureHistoryViews(connection);
         return this.materialize(connection, model, prior);
       });
