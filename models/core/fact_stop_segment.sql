@@ -32,16 +32,17 @@ with stops as (
   select * from ref('stop_merged')
 ),
 -- UTC day buckets keep the interval joins below cheap: two intervals can only overlap on a day
--- both touch, and the day on which their overlap starts names each pair once.
+-- both touch, and the day on which their overlap starts names each pair once. Days are
+-- numbers (UTC days since 1970): integer ranges, not a calendar's, for 160 k stops.
 planned as (
   select machine_id, stop_start_ts, stop_end_ts,
-    unnest(range(date_trunc('day', stop_start_ts), stop_end_ts, interval 1 day)) as day
+    unnest(range(epoch_us(stop_start_ts) // 86400000000, (epoch_us(stop_end_ts) - 1) // 86400000000 + 1)) as day
   from stops
   where stop_kind = 'planned'
 ),
 unplanned as (
   select stop_id, machine_id, stop_start_ts, stop_end_ts,
-    unnest(range(date_trunc('day', stop_start_ts), stop_end_ts, interval 1 day)) as day
+    unnest(range(epoch_us(stop_start_ts) // 86400000000, (epoch_us(stop_end_ts) - 1) // 86400000000 + 1)) as day
   from stops
   where stop_kind = 'unplanned'
 ),
@@ -61,7 +62,7 @@ planned_overlaps as (
     and p.day = u.day
     and p.stop_start_ts < u.stop_end_ts
     and p.stop_end_ts > u.stop_start_ts
-    and u.day = date_trunc('day', greatest(p.stop_start_ts, u.stop_start_ts))
+    and u.day = epoch_us(greatest(p.stop_start_ts, u.stop_start_ts)) // 86400000000
 ),
 gaps as (
   select
@@ -84,7 +85,7 @@ piece_bounds as (
 ),
 pieces as (
   select s.*, b.piece_start_ts, b.piece_end_ts,
-    unnest(range(date_trunc('day', b.piece_start_ts), b.piece_end_ts, interval 1 day)) as day
+    unnest(range(epoch_us(b.piece_start_ts) // 86400000000, (epoch_us(b.piece_end_ts) - 1) // 86400000000 + 1)) as day
   from piece_bounds b
   join stops s on s.stop_id = b.stop_id
 ),
@@ -110,22 +111,32 @@ segments as (
   from pieces s
   join ref('shift_utc_day') sh
     on sh.plant_id = s.plant_id
-    and sh.utc_day = s.day
+    and sh.utc_day_no = s.day
     and sh.shift_start_ts < s.piece_end_ts
     and sh.shift_end_ts > s.piece_start_ts
-    and s.day = date_trunc('day', greatest(s.piece_start_ts, sh.shift_start_ts))
+    and s.day = epoch_us(greatest(s.piece_start_ts, sh.shift_start_ts)) // 86400000000
 ),
 measured as (
-  select *, (epoch_us(segment_end_ts) - epoch_us(segment_start_ts)) / 1e6 as duration_s
+  select *, epoch_us(segment_end_ts) - epoch_us(segment_start_ts) as duration_us
   from segments
 ),
-failures as (
-  select *,
-    loss_bucket = 'breakdown'
-      and sum(duration_s) over (partition by stop_id) >= (select failure_min_remaining_s from ref('oee_settings')) as is_failure,
-    row_number() over (partition by stop_id order by segment_start_ts) = 1 as is_first_piece,
-    sum(duration_s) over (partition by stop_id) as remaining_s
+-- Per stop: what remains of it and where its first piece starts (a stop's pieces are
+-- disjoint). An aggregate and a join, not windows over string keys; sums of whole
+-- microseconds, so the same on every run.
+stop_remaining as (
+  select stop_id, sum(duration_us) / 1e6 as remaining_s, min(segment_start_ts) as first_piece_start_ts
   from measured
+  group by stop_id
+),
+failures as (
+  select m.*,
+    m.duration_us / 1e6 as duration_s,
+    m.loss_bucket = 'breakdown' and r.remaining_s >= s.failure_min_remaining_s as is_failure,
+    m.segment_start_ts = r.first_piece_start_ts as is_first_piece,
+    r.remaining_s
+  from measured m
+  join stop_remaining r on r.stop_id = m.stop_id
+  cross join ref('oee_settings') s
 )
 select
   machine_id,
