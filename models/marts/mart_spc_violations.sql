@@ -5,11 +5,15 @@ unique_key: [machine_id, sensor, ts, rule]
 # its machine and sensor already had (late or re-sent: earlier windows, and their violations,
 # may change), or the day before a machine-sensor's first new monitored reading holds fewer than
 # the 7 monitored readings a window may need while older ones exist (the context read is that day).
-# Not seen: a re-sent reading that was its machine-sensor's latest (ref() holds only its new
-# version, so nothing tells it from a new reading); if its new value raises no violation, the old
-# one stays until a full build. Telling it needs the engine (the rows new_rows() replaced).
+# A re-sent reading (its key was already there when this mart last ran: previous()) also
+# rebuilds in full: a violation it raised may have to go.
 full_refresh_if: "
   exists (
+    select 1
+    from new_rows('fact_sensor_reading') n
+    semi join previous('fact_sensor_reading') p on p.machine_id = n.machine_id and p.sensor = n.sensor and p.ts = n.ts
+  )
+  or exists (
     select 1
     from ref('fact_sensor_reading') r
     join (select machine_id, sensor, min(ts) as first_new_ts from new_rows('fact_sensor_reading') group by all) n

@@ -280,3 +280,31 @@ describe('control chart violations built incrementally, load by load', () => {
     await assertEqualsFullRefresh('gap');
   });
 });
+
+describe('a re-sent latest reading', () => {
+  it('rebuilds the violations in full, so the violation its old value raised goes', async () => {
+    const scratch = await Scratch.create('lathe-spc-resent-');
+    try {
+      const lake = scratch.path('lake');
+      const base = Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? 49 : 51));
+      // 56 after the baseline is beyond UCL = 55.32: a rule-1 violation, the sensor's latest reading.
+      const lines = readingLines('M1', 'drift', '2026-03-10T00:00:00Z', [...base, 50, 56]);
+      await ingestFiles(scratch, withLines(validDrop(), 'sensor_readings.csv', ...lines), { lake });
+      await buildWarehouse({ lake, modelsDir: MODELS_DIR });
+      const violations = "select rule, value from mart_spc_violations where sensor = 'drift' order by all";
+      assert.deepEqual(await queryLake(lake, violations), [{ rule: 1, value: 56 }]);
+      const ts = lines.at(-1)!.split(',')[2];
+      await ingestFiles(
+        scratch,
+        { 'sensor_readings.csv': `machine_id,sensor,ts,value,quality\nM1,drift,${ts},50,good\n` },
+        { lake },
+      );
+      const build = await buildWarehouse({ lake, modelsDir: MODELS_DIR });
+      const mart = build.models.find((model) => model.name === 'mart_spc_violations')!;
+      assert.deepEqual([mart.mode, mart.full_reason], ['full', 'full_refresh_if is true']);
+      assert.deepEqual(await queryLake(lake, violations), [], 'the corrected reading raises nothing');
+    } finally {
+      await scratch.dispose();
+    }
+  });
+});
