@@ -20,7 +20,7 @@ import {
   widenSums,
 } from './kpis.js';
 import { type CheckedRequest, checkRequest, type KpiRequest } from './request.js';
-import { kpiRows } from './rows.js';
+import { kpiRows, MISSING_FIGURE } from './rows.js';
 import {
   type Attribute,
   LINE_BOUNDS_SQL,
@@ -193,9 +193,16 @@ function joinSql(parts: PlannedPart[], keys: Key[]): string {
   return `select ${select.join(', ')}\n  from ${from}\n  where ${found} > 0`;
 }
 
+/**
+ * A figure the formula leaves undefined (a ratio over 0, calendar time below day grain) is
+ * written as NaN, which no formula yields otherwise, and read back as null (src/metrics/rows.ts):
+ * a column without nulls reaches Node without a validity mask, which the client reads with
+ * BigInt arithmetic for every value.
+ */
 function columnSql(column: KpiColumn, grain: Grain): string {
-  if (column.calendar && !grain.calendar) return `cast(null as double) as ${ident(column.name)}`;
-  return `${column.sql ?? ident(column.name)} as ${ident(column.name)}`;
+  const sql = column.calendar && !grain.calendar ? 'null' : (column.sql ?? ident(column.name));
+  if (column.display === 'flag' || column.display === 'text') return `${sql} as ${ident(column.name)}`;
+  return `coalesce(cast(${sql} as double), ${MISSING_FIGURE}) as ${ident(column.name)}`;
 }
 
 /** The SQL and bound parameters of a request, without running it. */

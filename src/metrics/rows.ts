@@ -22,13 +22,17 @@ export interface ComputedColumn {
 
 type ColumnReader = (chunk: DuckDBDataChunk, index: number, count: number) => unknown[];
 
-/** Doubles as they are; ±Infinity and NaN as strings, as DuckDB's JSON conversion writes them. */
+/** How a KPI query writes a figure that is not defined (SQL): read back as null. */
+export const MISSING_FIGURE = "'NaN'::double";
+
+/** Doubles as they are, NaN as null (MISSING_FIGURE); ±Infinity as DuckDB's JSON writes it. */
 const readDoubles: ColumnReader = (chunk, index, count) => {
   const vector = chunk.getColumnVector(index);
   const values = new Array<unknown>(count);
   for (let row = 0; row < values.length; row++) {
     const value = vector.getItem(row) as number | null;
-    values[row] = value === null || Number.isFinite(value) ? value : String(value);
+    values[row] =
+      value === null || Number.isFinite(value) ? value : Number.isNaN(value) ? null : String(value);
   }
   return values;
 };
