@@ -123,7 +123,19 @@ async function main(): Promise<void> {
 
   log('ingesting the next day and building incrementally …');
   runLathe('ingest', nextDay);
-  const incrementalMs = runLathe('build').ms;
+  const incremental = runLathe('build', '--json');
+  const incrementalMs = incremental.ms;
+  const record = JSON.parse(incremental.stdout) as {
+    models: { name: string; mode?: string; full_reason?: string; seconds: number; status: string }[];
+    tests: { scope?: string }[];
+  };
+  const incrementalModels = record.models.filter((m) => m.mode === 'incremental').map((m) => m.name);
+  const inFull = record.models.filter((m) => m.mode === 'full').map((m) => `${m.name} (${m.full_reason})`);
+  const slowestModels = [...record.models]
+    .filter((m) => m.status === 'built')
+    .sort((a, b) => b.seconds - a.seconds)
+    .slice(0, 5)
+    .map((m) => `${m.name} ${m.seconds.toFixed(2)} s`);
   const fullMs = median(fullBuildRuns);
 
   log('KPI queries …');
@@ -165,6 +177,10 @@ async function main(): Promise<void> {
     full_build_ratio_to_baseline: +median(fullBuildRuns.map((ms, i) => ms / baselineRuns[i]!)).toFixed(2),
     incremental_build_s: +(incrementalMs / 1000).toFixed(2),
     incremental_share_of_full: +(incrementalMs / fullMs).toFixed(3),
+    incremental_models_from_new_rows: incrementalModels,
+    incremental_models_in_full: inFull,
+    incremental_slowest_models: slowestModels,
+    incremental_tests_on_new_rows: record.tests.filter((t) => t.scope === 'new_rows').length,
     kpi_queries_ms: Object.fromEntries(queries.map((q) => [q.label, +q.ms.toFixed(1)])),
     lathe_kpi_process_ms: Math.round(cliKpiMs),
     runs: {
@@ -182,6 +198,8 @@ async function main(): Promise<void> {
       `  lathe build --select +fact_machine_shift:    ${report.cells_build_s} s  ${report.cells_build_ratio_to_baseline}x the baseline (target <= 1.5x)`,
       `  lathe build (every model, mart and test):    ${report.full_build_s} s  ${report.full_build_ratio_to_baseline}x the baseline`,
       `  incremental build after a one-day drop:     ${report.incremental_build_s} s  ${(report.incremental_share_of_full * 100).toFixed(1)}% of the full build (target <= 10%)`,
+      `    from new rows: ${incrementalModels.join(', ') || 'none'}; in full: ${inFull.join(', ') || 'none'}`,
+      `    slowest: ${slowestModels.join(', ')}`,
       ...queries.map((q) => `  kpi ${q.label.padEnd(30)} ${q.ms.toFixed(1).padStart(7)} ms  ${q.rows} rows`),
       `  slowest KPI query: ${slowest.toFixed(1)} ms (target < 200 ms); one \`lathe kpi\` process, start-up included: ${report.lathe_kpi_process_ms} ms`,
       JSON.stringify(report),
