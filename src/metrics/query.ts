@@ -144,17 +144,14 @@ function partSql(part: PlannedPart, keys: Key[], filters: string[]): string {
       ([name, sql]) => `${oneRow ? exactValue(sql) : exactSum(sql)} as ${ident(name)}`,
     ),
   ];
-  const where = [...filters];
+  let from = `(${sourceSql(part.source, options)}) r`;
   if (part.scope) {
     const position = part.scope === 'line_input' ? 'first_position' : 'last_position';
-    where.push(
-      `exists (select 1 from line_bounds lb where lb.line_id = r.line_id and lb.${position} = r.line_position)`,
-    );
+    // A semi join keeps r's columns only; `exists (…)` here is planned as a dearer delim join.
+    from += `\n  semi join line_bounds lb on lb.line_id = r.line_id and lb.${position} = r.line_position`;
   }
   return `select ${select.join(', ')}
-  from (${sourceSql(part.source, options)}) r${where.length ? `\n  where ${where.join('\n    and ')}` : ''}${
-    oneRow ? '' : '\n  group by all'
-  }`;
+  from ${from}${filters.length ? `\n  where ${filters.join('\n    and ')}` : ''}${oneRow ? '' : '\n  group by all'}`;
 }
 
 function joinSql(parts: PlannedPart[], keys: Key[]): string {
