@@ -95,6 +95,11 @@ export interface BuildPart {
   /** Lake-relative Parquet files. */
   files: string[];
   rows: number;
+  /**
+   * Incremental parts: how many of its rows have a key an earlier part has (0: it only adds
+   * rows, so readers need not take any earlier row out for it). Absent: not known.
+   */
+  replaces?: number;
 }
 
 export type Materialization = 'view' | 'table' | 'incremental';

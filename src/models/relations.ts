@@ -86,11 +86,12 @@ export function modelStateSql(layout: LakeLayout, model: BuildModel): string {
     `read_parquet(${sqlList(files.map((file) => layout.absolute(file)))}, union_by_name = true, hive_partitioning = false)`;
   if (parts.length === 1) return `SELECT * FROM ${scan(parts[0]!.files)}`;
   // Upsert by key, latest part wins: each part keeps the rows whose key no later part has.
-  // Anti joins against the (small) later parts, not a window over every row.
+  // Anti joins against the (small) later parts, not a window over every row; a later part
+  // known to replace nothing (it only added rows) takes nothing out.
   const keys = model.uniqueKey.map(ident);
   const on = keys.map((key) => `t.${key} = l.${key}`).join(' AND ');
   const selects = parts.map((part, index) => {
-    const later = parts.slice(index + 1);
+    const later = parts.slice(index + 1).filter((p) => p.replaces !== 0);
     if (later.length === 0) return `SELECT * FROM ${scan(part.files)}`;
     const laterKeys = `SELECT ${keys.join(', ')} FROM ${scan(later.flatMap((p) => p.files))}`;
     return `SELECT t.* FROM ${scan(part.files)} t ANTI JOIN (${laterKeys}) l ON ${on}`;

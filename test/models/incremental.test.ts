@@ -60,6 +60,11 @@ describe('incremental models, source history and time travel', () => {
       ],
       'only the new rows were written, as a second part',
     );
+    assert.deepEqual(
+      parts.map((part) => part.replaces),
+      [undefined, 1],
+      'the second part re-states one earlier key (M1 05:00): readers take that row out',
+    );
     const rows = await queryLake(
       lake,
       "select machine_id, strftime(interval_start, '%H:%M') as start, total_count, loaded_by from counts_inc order by 1, 2",
@@ -215,6 +220,12 @@ describe('incremental models that recompute whole scopes from new_rows()', () =>
 
   it('an incremental build rewrites only the touched scope, and the result equals a full rebuild', async () => {
     assert.equal(hours(builds[2]!).rows, 1, 'only machine M2 was recomputed');
+    const counts = (await readBuildManifest(new LakeLayout(lake), builds[2]!.build_id))!.models.counts_inc!;
+    assert.equal(
+      counts.parts.at(-1)!.replaces,
+      0,
+      "M2's new interval only adds a row: no anti join to read it",
+    );
     const layout = new LakeLayout(lake);
     const parts = (await readBuildManifest(layout, builds[2]!.build_id))!.models.machine_hours!.parts;
     assert.deepEqual(
