@@ -2,23 +2,17 @@
 materialized: incremental
 unique_key: [machine_id, sensor, ts, rule]
 # Built from the new readings only, unless (then in full) a new reading is not after every reading
-# its machine and sensor already had (late or re-sent: earlier windows, and their violations,
-# may change), or the day before a machine-sensor's first new monitored reading holds fewer than
-# the 7 monitored readings a window may need while older ones exist (the context read is that day).
-# A re-sent reading (its key was already there when this mart last ran: previous()) also
-# rebuilds in full: a violation it raised may have to go.
+# its machine and sensor had when this mart last ran (previous(): late or re-sent data, so earlier
+# windows, and their violations, may change or go), or the day before a machine-sensor's first new
+# monitored reading holds fewer than the 7 monitored readings a window may need while older ones
+# exist (the context read is that day).
 full_refresh_if: "
   exists (
     select 1
     from new_rows('fact_sensor_reading') n
-    semi join previous('fact_sensor_reading') p on p.machine_id = n.machine_id and p.sensor = n.sensor and p.ts = n.ts
-  )
-  or exists (
-    select 1
-    from ref('fact_sensor_reading') r
-    join (select machine_id, sensor, min(ts) as first_new_ts from new_rows('fact_sensor_reading') group by all) n
-      on n.machine_id = r.machine_id and n.sensor = r.sensor and r.ts >= n.first_new_ts
-    anti join new_rows('fact_sensor_reading') k on k.machine_id = r.machine_id and k.sensor = r.sensor and k.ts = r.ts
+    join (select machine_id, sensor, max(ts) as last_ts from previous('fact_sensor_reading') group by all) p
+      on p.machine_id = n.machine_id and p.sensor = n.sensor
+    where n.ts <= p.last_ts
   )
   or exists (
     select 1
