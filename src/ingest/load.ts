@@ -258,7 +258,7 @@ async function runLoad(
         progress,
         result.files,
       );
-      await attachPostState(session, layout, staging, entity, previous);
+      result.audit.rows_replaced = await attachPostState(session, layout, staging, entity, previous);
     });
   } finally {
     for (const session of sessions.slice(1)) session.close();
@@ -706,28 +706,39 @@ async function attachPriorState(
   await db.run(`CREATE OR REPLACE VIEW post.${ident(entity.name)} AS ${sql ?? emptyTableSql(entity)}`);
 }
 
-/** An entity this load carries: the state it will have once the load commits. */
+/**
+ * An entity this load carries: the state it will have once the load commits. Returns, for an
+ * append entity loaded before, how many loaded rows re-state an earlier key: when none do, the
+ * entity's readers need not look for superseded rows (a plain scan instead of a window).
+ */
 async function attachPostState(
   db: DuckSession,
   layout: LakeLayout,
   staging: string,
   entity: EntityDeclaration,
   previous: RawManifest | undefined,
-): Promise<void> {
+): Promise<number | undefined> {
   const loaded = path.join(staging, 'raw', entity.name, '*.parquet');
   const prior = previous?.entities[entity.name];
   const columns = [...entity.columns.map((column) => ident(column.name))].join(', ');
   const current = `SELECT ${columns}, '~' AS _load_id FROM read_parquet(${sqlString(loaded)})`;
-  if (entity.kind === 'snapshot' || !prior) {
+  const priorSql = prior ? entityStateSql(layout, prior) : null;
+  if (entity.kind === 'snapshot' || !priorSql) {
     await db.run(`CREATE OR REPLACE VIEW post.${ident(entity.name)} AS ${current}`);
-    return;
+    return undefined;
   }
-  const priorSql = entityStateSql(layout, prior);
   const key = entity.key.map(ident).join(', ');
+  const on = entity.key.map((column) => `n.${ident(column)} = o.${ident(column)}`).join(' AND ');
+  const replaced = Number(
+    await db.scalar(
+      `SELECT count(*) FROM read_parquet(${sqlString(loaded)}) n SEMI JOIN (SELECT ${key} FROM (${priorSql})) o ON ${on}`,
+    ),
+  );
   // '~' sorts after every load id, so this load's rows supersede earlier ones with the same key.
   await db.run(`CREATE OR REPLACE VIEW post.${ident(entity.name)} AS
     SELECT ${columns} FROM (${priorSql} UNION ALL ${current})
-    QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY _load_id DESC) = 1`);
+    ${replaced > 0 ? `QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY _load_id DESC) = 1` : ''}`);
+  return replaced;
 }
 
 /** Moves the staged partitions into the lake and makes the new manifest current. */
@@ -755,6 +766,7 @@ async function commit(
       loadId: record.load_id,
       files: parts.map((name) => layout.relative(path.join(target, name))),
       rows: audit.rows_loaded,
+      ...(audit.rows_replaced !== undefined ? { replaces: audit.rows_replaced } : {}),
     };
     const prior = manifest.entities[entity.name];
     manifest.entities[entity.name] = {

@@ -15,6 +15,8 @@ export interface ManifestPartition {
   /** Lake-relative Parquet files of this partition. */
   files: string[];
   rows: number;
+  /** Append entities: rows that re-state a key an earlier partition has (0: it only adds; absent: not known). */
+  replaces?: number;
 }
 
 export interface ManifestEntity {

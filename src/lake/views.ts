@@ -16,7 +16,10 @@ export function entityStateSql(layout: LakeLayout, entity: ManifestEntity): stri
   if (files.length === 0) return null;
   const select = [...entity.columns.map(ident), '_load_id'].join(', ');
   const scan = `read_parquet(${sqlList(files)}, union_by_name = true)`;
-  if (entity.kind === 'snapshot' || entity.partitions.length === 1) return `SELECT ${select} FROM ${scan}`;
+  // Later partitions that only added rows (no key re-stated) leave nothing to supersede.
+  const onlyAdded = entity.partitions.slice(1).every((partition) => partition.replaces === 0);
+  if (entity.kind === 'snapshot' || entity.partitions.length === 1 || onlyAdded)
+    return `SELECT ${select} FROM ${scan}`;
   const key = entity.key.map(ident).join(', ');
   return `SELECT ${select} FROM ${scan} QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY _load_id DESC) = 1`;
 }

@@ -34,6 +34,8 @@ export interface EntityAudit {
   quarantined_share: number;
   /** How many times each quarantine reason code was given in this entity (a row may have several). */
   reasons: Record<string, number>;
+  /** Append entities after their first load: loaded rows that re-state a key an earlier load had (they supersede it). */
+  rows_replaced?: number;
 }
 
 export interface LoadRecord {

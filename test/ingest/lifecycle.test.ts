@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { LakeLayout } from '../../src/lake/layout.js';
+import { readManifest } from '../../src/lake/manifest.js';
 import { FileLoadStore } from '../../src/meta/load-store.js';
 import { LatheError } from '../../src/util/errors.js';
 import { Scratch, validDrop } from '../support/drop.js';
@@ -78,6 +79,11 @@ M1,temperature_c,2026-03-02T06:00:00Z,51,good
     ]);
     const [readings] = await queryLake<{ n: number }>(lake, 'select count(*)::int as n from sensor_readings');
     assert.equal(readings!.n, 4);
+    // The manifest says which loads re-stated keys: readers look for superseded rows only then.
+    const manifest = (await readManifest(new LakeLayout(lake)))!;
+    const replaces = (entity: string) => manifest.entities[entity]!.partitions.map((p) => p.replaces);
+    assert.deepEqual(replaces('production_counts'), [undefined, 1]);
+    assert.deepEqual(replaces('sensor_readings'), [undefined, 0]);
   });
 
   test('time travel: --as-of each load gives the state right after it', async () => {
@@ -127,6 +133,11 @@ M1,temperature_c,2026-03-02T06:00:00Z,51,good
     assert.equal(loads.length, 3);
     const [readings] = await queryLake<{ n: number }>(lake, 'select count(*)::int as n from sensor_readings');
     assert.equal(readings!.n, 4);
+    // The manifest says which loads re-stated keys: readers look for superseded rows only then.
+    const manifest = (await readManifest(new LakeLayout(lake)))!;
+    const replaces = (entity: string) => manifest.entities[entity]!.partitions.map((p) => p.replaces);
+    assert.deepEqual(replaces('production_counts'), [undefined, 1]);
+    assert.deepEqual(replaces('sensor_readings'), [undefined, 0]);
   });
 
   test('every load is audited per file: read = loaded + quarantined', async () => {
