@@ -1,16 +1,17 @@
 /*
 materialized: incremental
 unique_key: [machine_id, sensor, ts, rule]
-# Built from the new readings only, unless (then in full) a new reading is not after every reading
-# its machine and sensor had when this mart last ran (previous(): late or re-sent data, so earlier
-# windows, and their violations, may change or go), or the day before a machine-sensor's first new
-# monitored reading holds fewer than the 7 monitored readings a window may need while older ones
-# exist (the context read is that day).
+# Built from the new readings only, unless (then in full) a new reading is at or before the last
+# good reading its machine and sensor had when this mart last ran (late or re-sent data: earlier
+# windows, and their violations, may change or go; read from previous('sensor_day_stats'), a day
+# per row, not the 10 M readings; a late reading that is not good changes no monitored series), or
+# the day before a machine-sensor's first new monitored reading holds fewer than the 7 monitored
+# readings a window may need while older ones exist (the context read is that day).
 full_refresh_if: "
   exists (
     select 1
     from new_rows('fact_sensor_reading') n
-    join (select machine_id, sensor, max(ts) as last_ts from previous('fact_sensor_reading') group by all) p
+    join (select machine_id, sensor, max(last_ts) as last_ts from previous('sensor_day_stats') group by all) p
       on p.machine_id = n.machine_id and p.sensor = n.sensor
     where n.ts <= p.last_ts
   )
