@@ -479,8 +479,9 @@ class BuildRun {
   /**
    * Fingerprints of what an incremental model reads by ref() only (not also by new_rows() or
    * previous(), whose changes its SQL handles):
-   * row count and the sum of row hashes (order-free, duplicates counted); an incremental input
-   * by its parts. A model whose inputs changed is rebuilt in full.
+   * row count and the sum of row hashes (order-free, duplicates counted), whatever their
+   * materialization (an incremental input may re-state rows unchanged). A model whose inputs
+   * changed is rebuilt in full.
    */
   private async inputFingerprints(
     connection: DuckDBConnection,
@@ -488,12 +489,8 @@ class BuildRun {
   ): Promise<Record<string, string>> {
     const fingerprints: Record<string, string> = {};
     for (const name of model.refs) {
-      if (model.deltas.includes(name) || model.previous.includes(name)) continue;
-      const upstream = this.models[name]!;
-      if (upstream.materialized === 'incremental') {
-        fingerprints[name] = `parts:${upstream.parts.map((part) => part.buildId).join(',')}`;
-        continue;
-      }
+      const handled = model.header.changes_handled ?? [];
+      if (model.deltas.includes(name) || model.previous.includes(name) || handled.includes(name)) continue;
       let fingerprint = this.fingerprints.get(name);
       if (!fingerprint) {
         fingerprint = connection

@@ -458,6 +458,16 @@ function checkIncremental(model: Model, byName: Map<string, Model>): void {
         { location, fix: `read ref('${target.name}'), or make \`${target.name}\` incremental` },
       );
   }
+  for (const name of model.header.changes_handled ?? [])
+    if (!incremental || !model.refs.includes(name))
+      throw new LatheError(
+        'bad_model_header',
+        `changes_handled of \`${model.name}\` names \`${name}\`, ${incremental ? 'which it does not read' : 'but the model is not incremental'}`,
+        {
+          location: { file: model.file },
+          fix: 'list models this incremental model reads by ref() whose changes its SQL takes into account',
+        },
+      );
   const condition = model.fullRefreshIf;
   if (!condition) return;
   if (!incremental)
