@@ -49,6 +49,13 @@ describe('model graph errors name the file and line', () => {
     assert.match(inTable.fix ?? '', /materialized: incremental/);
   });
 
+  it('changes_handled names only inputs the model reads', async () => {
+    const error = await loadError('bad-changes-handled');
+    assert.equal(error.code, 'bad_model_header');
+    assert.match(error.message, /changes_handled of `recent` names `totals`, which it does not read/);
+    assert.match(error.location.file ?? '', /bad-changes-handled\/core\/recent\.sql$/);
+  });
+
   it('two models of one name are refused', async () => {
     const error = await loadError('duplicate');
     assert.equal(error.code, 'duplicate_model');
