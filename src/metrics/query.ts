@@ -10,6 +10,7 @@ import { ident } from '../lake/duckdb.js';
 import { LatheError } from '../util/errors.js';
 import { closestName } from '../util/suggest.js';
 import { type Dimension, dimension } from './dimensions.js';
+import { checkKnownIds } from './known-ids.js';
 import {
   exactSum,
   exactValue,
@@ -281,29 +282,14 @@ async function runSums(reader: KpiReader, compiled: CompiledKpi): Promise<DuckDB
 }
 
 /** An answer that is empty because an id in --where is misspelt is a mistake to point out. */
-async function checkFilterValues(reader: KpiReader, request: CheckedRequest): Promise<void> {
-  for (const [name, values] of request.where) {
+function checkFilterValues(reader: KpiReader, request: CheckedRequest): Promise<void> {
+  const checks = [...request.where].flatMap(([name, values]) => {
     const dim = dimension(name);
-    if (dim.value !== 'id') continue;
+    if (dim.value !== 'id') return [];
     const table = dim.productGrain ? 'fact_machine_shift_product' : 'fact_machine_shift';
-    const known = (
-      await reader.db.json<{ value: string }>(
-        `select distinct cast(${dim.sql} as varchar) as value from ${table} where ${dim.sql} is not null order by 1`,
-      )
-    ).map((row) => row.value);
-    const unknown = values.find((value) => !known.includes(value));
-    if (unknown === undefined) continue;
-    const suggestion = closestName(unknown, known);
-    throw new LatheError(
-      'unknown_value',
-      `there is no ${name} \`${unknown}\` in the warehouse${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
-      {
-        fix: `use one of: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}`,
-        exitCode: 2,
-        location: { field: 'where' },
-      },
-    );
-  }
+    return [{ field: name, values, table, column: dim.sql, parameter: 'where' }];
+  });
+  return checkKnownIds(reader.db, checks);
 }
 
 function warehouseError(error: unknown): unknown {

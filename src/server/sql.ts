@@ -4,8 +4,7 @@
  * warehouse does not have.
  */
 import type { LakeReader } from '../lake/reader.js';
-import { LatheError } from '../util/errors.js';
-import { closestName } from '../util/suggest.js';
+import { checkKnownIds } from '../metrics/known-ids.js';
 
 export class Filters {
   readonly conditions: string[] = [];
@@ -52,30 +51,12 @@ export function placeChecks(place: { plant?: string; line?: string; machine?: st
  * After an empty answer: each given id must exist in `table.column`, else a 400 (or 404 for
  * a path parameter) with the closest id, so a typo is not mistaken for "no data".
  */
-export async function checkIds(
+export function checkIds(
   reader: LakeReader,
   checks: Array<{ field: string; value: string | undefined; table: string; column: string; code?: string }>,
 ): Promise<void> {
-  for (const check of checks) {
-    if (check.value === undefined) continue;
-    const known = (
-      await reader.db.json<{ value: string }>(
-        `select distinct cast(${check.column} as varchar) as value from ${check.table} where ${check.column} is not null order by 1`,
-      )
-    ).map((row) => row.value);
-    if (known.includes(check.value)) continue;
-    const suggestion = closestName(check.value, known);
-    const shown = check.value.length > 80 ? `${check.value.slice(0, 80)}…` : check.value;
-    throw new LatheError(
-      check.code ?? 'unknown_value',
-      `there is no ${check.field} \`${shown}\` in the warehouse${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
-      {
-        fix: known.length
-          ? `use one of: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}`
-          : `the warehouse has no ${check.field} yet`,
-        exitCode: 2,
-        location: { field: check.field },
-      },
-    );
-  }
+  return checkKnownIds(
+    reader.db,
+    checks.map(({ value, ...check }) => ({ ...check, values: value === undefined ? [] : [value] })),
+  );
 }
