@@ -8,7 +8,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { availableParallelism, totalmem } from 'node:os';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { ident, sqlList, sqlString } from '../lake/duckdb.js';
+import { ident, sqlString } from '../lake/duckdb.js';
 import { LakeLayout } from '../lake/layout.js';
 import { newLoadId } from '../lake/load-id.js';
 import {
@@ -32,7 +32,7 @@ import { ConnectionPool } from './pool.js';
 import { isModelReference, loadProject, type Model, type Project } from './project.js';
 import type { BuildRecord, ModelResult, TestResult } from './records.js';
 import { FileBuildStore } from './records.js';
-import { createHistoryViews, createRawViews, modelStateSql } from './relations.js';
+import { createHistoryViews, createRawViews, modelStateSql, partScan } from './relations.js';
 import { selectModels } from './select.js';
 
 export interface BuildProgressEvent {
@@ -478,8 +478,8 @@ class BuildRun {
 
   /**
    * Fingerprints of what an incremental model reads by ref() only (not also by new_rows() or
-   * previous(), whose changes its SQL handles):
-   * row count and the sum of row hashes (order-free, duplicates counted), whatever their
+   * previous(), nor listed in changes_handled: their changes its SQL handles): row count and
+   * the sum of row hashes (order-free, duplicates counted), whatever their
    * materialization (an incremental input may re-state rows unchanged). A model whose inputs
    * changed is rebuilt in full.
    */
@@ -488,9 +488,9 @@ class BuildRun {
     model: Model,
   ): Promise<Record<string, string>> {
     const fingerprints: Record<string, string> = {};
+    const handled = [...model.deltas, ...model.previous, ...(model.header.changes_handled ?? [])];
     for (const name of model.refs) {
-      const handled = model.header.changes_handled ?? [];
-      if (model.deltas.includes(name) || model.previous.includes(name) || handled.includes(name)) continue;
+      if (handled.includes(name)) continue;
       let fingerprint = this.fingerprints.get(name);
       if (!fingerprint) {
         fingerprint = connection
@@ -563,17 +563,18 @@ class BuildRun {
         // A relationship to a model this build neither ran nor inherited (a `--select` on a lake
         // without a build yet) cannot be judged; singular tests are skipped the same way.
         if (test.kind === 'relationships' && !this.models[test.to]) continue;
-        const rowByRow =
-          test.kind === 'not_null' ||
-          test.kind === 'accepted_values' ||
-          test.kind === 'expression' ||
+        const whole = compileGenericTest(test, cutoff);
+        // Row tests (compiled with `row`), or uniqueness over columns that include the key
+        // later rows replace earlier ones by.
+        const judgesRows =
+          whole.row !== undefined ||
           (test.kind === 'unique' &&
             this.models[model.name]!.uniqueKey.every((k) => test.columns.includes(k)));
-        if (only && rowByRow && only.passed.has(test.name)) {
-          const test2 = compileGenericTest(test, cutoff, only.relation);
-          scoped.add(test2);
-          compiled.push(test2);
-        } else compiled.push(compileGenericTest(test, cutoff));
+        if (only && judgesRows && only.passed.has(test.name)) {
+          const onNewRows = compileGenericTest(test, cutoff, only.relation);
+          scoped.add(onNewRows);
+          compiled.push(onNewRows);
+        } else compiled.push(whole);
       }
     }
     for (const test of this.project.singularTests) {
@@ -704,14 +705,12 @@ async function replacedRows(
   earlier: BuildPart[],
   uniqueKey: string[],
 ): Promise<number> {
-  const scan = (files: string[]) =>
-    `read_parquet(${sqlList(files.map((file) => layout.absolute(file)))}, union_by_name = true, hive_partitioning = false)`;
   const files = earlier.flatMap((p) => p.files);
   if (files.length === 0) return 0;
   const keys = uniqueKey.map(ident);
   const on = keys.map((key) => `n.${key} = o.${key}`).join(' AND ');
   const result = await connection.runAndReadAll(
-    `SELECT count(*) FROM ${scan(part.files)} n SEMI JOIN (SELECT ${keys.join(', ')} FROM ${scan(files)}) o ON ${on}`,
+    `SELECT count(*) FROM ${partScan(layout, part.files)} n SEMI JOIN (SELECT ${keys.join(', ')} FROM ${partScan(layout, files)}) o ON ${on}`,
   );
   return Number(result.getRows()[0]?.[0] ?? 0);
 }

@@ -29,8 +29,10 @@ function valueLiteral(value: string | number | boolean): string {
   return String(value);
 }
 
-/** The failing-rows query of a generic test. `cutoff` is the build's load commit time (ISO). */
-/** `relation`: what to test instead of the whole model (e.g. only an incremental build's new rows). */
+/**
+ * The failing-rows query of a generic test. `cutoff` is the build's load commit time (ISO);
+ * `relation` is what to test instead of the whole model (an incremental build's new rows).
+ */
 export function compileGenericTest(test: DataTest, cutoff: string, relation?: string): CompiledTest {
   const table = ident(relation ?? test.model);
   let failingSql = '';

@@ -409,7 +409,7 @@ function sqlFile(
     text,
     bodyStart: header.bodyStart,
     references,
-    refs: [...new Set(references.filter((r) => isModelReference(r)).map((r) => r.name))],
+    refs: [...new Set(references.filter(isModelReference).map((r) => r.name))],
   };
 }
 

@@ -72,6 +72,12 @@ export async function createHistoryViews(
   }
 }
 
+/** A scan of a model's part files (lake-relative). */
+export function partScan(layout: LakeLayout, files: string[]): string {
+  // No hive partitioning: the `build=<id>` folder must not become a column of the model.
+  return `read_parquet(${sqlList(files.map((file) => layout.absolute(file)))}, union_by_name = true, hive_partitioning = false)`;
+}
+
 /** SQL reading a built model: its Parquet parts (incremental parts upsert by key, latest build wins), or its view SQL. */
 export function modelStateSql(layout: LakeLayout, model: BuildModel): string {
   if (model.materialized === 'view') return model.sql!;
@@ -81,9 +87,7 @@ export function modelStateSql(layout: LakeLayout, model: BuildModel): string {
     const columns = model.columns.map((column) => `NULL AS ${ident(column)}`).join(', ');
     return `SELECT ${columns || 'NULL AS _empty'} WHERE false`;
   }
-  const scan = (files: string[]) =>
-    // No hive partitioning: the `build=<id>` folder must not become a column of the model.
-    `read_parquet(${sqlList(files.map((file) => layout.absolute(file)))}, union_by_name = true, hive_partitioning = false)`;
+  const scan = (files: string[]) => partScan(layout, files);
   if (parts.length === 1) return `SELECT * FROM ${scan(parts[0]!.files)}`;
   // Upsert by key, latest part wins: each part keeps the rows whose key no later part has.
   // Anti joins against the (small) later parts, not a window over every row; a later part
