@@ -64,10 +64,14 @@ export function statusOfAll(...all: Fetched<unknown>[]): ReturnType<typeof statu
   return { state: 'done' };
 }
 
+// One empty list for every answer not here yet: a new `[]` per render would rebuild (and
+// redraw) each chart built from it.
+const NONE: never[] = [];
+
 export function rowsOf(fetched: Fetched<{ rows: Row[] }>): Row[] {
-  return fetched.state === 'done' ? fetched.data.rows : [];
+  return fetched.state === 'done' ? fetched.data.rows : NONE;
 }
 
 export function itemsOf<R>(fetched: Fetched<{ items: R[] }>): R[] {
-  return fetched.state === 'done' ? fetched.data.items : [];
+  return fetched.state === 'done' ? fetched.data.items : NONE;
 }

@@ -1,12 +1,28 @@
 /** Cost: cost per good unit and its parts, revenue and gross margin by line, delivery (OTIF). */
 import { useMemo } from 'react';
 import { type DeliveryAnswer, type KpiAnswer, kpiUrl, kpiWhere, type Row, routes } from '../api.js';
-import { barOption, COLORS } from '../charts.js';
-import { EChart } from '../components/EChart.js';
+import { COLORS, type SeriesSpec } from '../charts.js';
+import { BarChart } from '../components/BarChart.js';
 import { Panel } from '../components/Panel.js';
 import type { Location } from '../filters.js';
 import { count } from '../format.js';
 import { rowsOf, statusOf, useApi } from '../use-api.js';
+
+const NO_ROWS: Row[] = [];
+const PER_UNIT: SeriesSpec[] = [
+  { column: 'cost_per_good_unit', name: 'Cost per good unit', color: COLORS.oee },
+];
+const MARGIN: SeriesSpec[] = [
+  { column: 'material', name: 'Material', color: '#8d6e63', stack: 'cost' },
+  { column: 'machine', name: 'Machine', color: COLORS.neutral, stack: 'cost' },
+  { column: 'labor', name: 'Labor', color: COLORS.performance, stack: 'cost' },
+  { column: 'gross_margin', name: 'Gross margin', color: COLORS.availability, stack: 'cost' },
+];
+const OTIF: SeriesSpec[] = [
+  { column: 'in_full_rate', name: 'In full', color: COLORS.availability },
+  { column: 'on_time_rate', name: 'On time', color: COLORS.performance },
+  { column: 'otif', name: 'OTIF', color: COLORS.oee },
+];
 
 export function CostPage(props: { location: Location }) {
   const { filters } = props.location;
@@ -17,55 +33,20 @@ export function CostPage(props: { location: Location }) {
   );
   const delivery = useApi<DeliveryAnswer>(routes.delivery(filters));
   const costRows = rowsOf(cost);
-  const weeks = delivery.state === 'done' ? delivery.data.weeks : [];
-  const orders = delivery.state === 'done' ? delivery.data.orders : [];
+  const weeks = delivery.state === 'done' ? delivery.data.weeks : NO_ROWS;
+  const orders = delivery.state === 'done' ? delivery.data.orders : NO_ROWS;
   const totals = delivery.state === 'done' ? delivery.data.totals : null;
-  const weekRows = weeks.map(
-    (row): Row => ({
-      ...row,
-      key: `${String(row.line_id)} · ${String(row.iso_year)}-W${String(row.iso_week).padStart(2, '0')}`,
-    }),
+  const weekRows = useMemo(
+    () =>
+      weeks.map(
+        (row): Row => ({
+          ...row,
+          key: `${String(row.line_id)} · ${String(row.iso_year)}-W${String(row.iso_week).padStart(2, '0')}`,
+        }),
+      ),
+    [weeks],
   );
 
-  const perUnit = useMemo(
-    () =>
-      barOption(
-        costRows,
-        'line_id',
-        [{ column: 'cost_per_good_unit', name: 'Cost per good unit', color: COLORS.oee }],
-        'money',
-      ),
-    [costRows],
-  );
-  const margin = useMemo(
-    () =>
-      barOption(
-        costRows,
-        'line_id',
-        [
-          { column: 'material', name: 'Material', color: '#8d6e63', stack: 'cost' },
-          { column: 'machine', name: 'Machine', color: COLORS.neutral, stack: 'cost' },
-          { column: 'labor', name: 'Labor', color: COLORS.performance, stack: 'cost' },
-          { column: 'gross_margin', name: 'Gross margin', color: COLORS.availability, stack: 'cost' },
-        ],
-        'money',
-      ),
-    [costRows],
-  );
-  const otif = useMemo(
-    () =>
-      barOption(
-        weekRows,
-        'key',
-        [
-          { column: 'in_full_rate', name: 'In full', color: COLORS.availability },
-          { column: 'on_time_rate', name: 'On time', color: COLORS.performance },
-          { column: 'otif', name: 'OTIF', color: COLORS.oee },
-        ],
-        'ratio',
-      ),
-    [weekRows],
-  );
   const costNote =
     'Each line in its plant’s currency; machine filter does not apply (cost belongs to a line).';
 
@@ -83,7 +64,15 @@ export function CostPage(props: { location: Location }) {
         ]}
         rows={costRows}
         csvName="cost-per-good-unit-by-line"
-        chart={<EChart option={perUnit} label="Cost per good unit by line" />}
+        chart={
+          <BarChart
+            rows={costRows}
+            category="line_id"
+            series={PER_UNIT}
+            display="money"
+            label="Cost per good unit by line"
+          />
+        }
       />
       <Panel
         title="Revenue: cost and gross margin by line"
@@ -100,7 +89,15 @@ export function CostPage(props: { location: Location }) {
         ]}
         rows={costRows}
         csvName="margin-by-line"
-        chart={<EChart option={margin} label="Cost parts and gross margin by line" />}
+        chart={
+          <BarChart
+            rows={costRows}
+            category="line_id"
+            series={MARGIN}
+            display="money"
+            label="Cost parts and gross margin by line"
+          />
+        }
       />
       <Panel
         wide
@@ -121,7 +118,15 @@ export function CostPage(props: { location: Location }) {
         ]}
         rows={weekRows}
         csvName="otif-by-line-week"
-        chart={<EChart option={otif} label="In full, on time and OTIF by line and week" />}
+        chart={
+          <BarChart
+            rows={weekRows}
+            category="key"
+            series={OTIF}
+            display="ratio"
+            label="In full, on time and OTIF by line and week"
+          />
+        }
       />
       <Panel
         wide

@@ -4,7 +4,8 @@
  */
 import { useMemo } from 'react';
 import { type KpiAnswer, kpiUrl, kpiWhere, type Listing, type Row, routes } from '../api.js';
-import { barOption, type SeriesSpec, type WaterfallStep, waterfallOption } from '../charts.js';
+import { type SeriesSpec, type WaterfallStep, waterfallOption } from '../charts.js';
+import { BarChart } from '../components/BarChart.js';
 import type { Column } from '../components/DataTable.js';
 import { EChart } from '../components/EChart.js';
 import { Panel } from '../components/Panel.js';
@@ -31,6 +32,8 @@ const SIX_LOSSES: SeriesSpec[] = [
   { column: 'quality_loss_s', name: 'Quality loss', color: '#8a4bb5', stack: 'loss' },
 ];
 
+const DOWNTIME: SeriesSpec[] = [{ column: 'duration_s', name: 'Downtime', color: '#b3261e' }];
+
 const LOSS_COLUMNS: Column[] = [
   { name: 'ppt_s', label: 'Planned', display: 'seconds' },
   ...SIX_LOSSES.map((spec) => ({ name: spec.column, label: spec.name, display: 'seconds' as const })),
@@ -50,17 +53,7 @@ function DowntimeReasons(props: { location: Location }) {
     Object.keys(openapi.data.paths ?? {}).some((p) => p.startsWith('/api/downtime'));
   const reasons = useApi<Listing<Row>>(available ? routes.downtimeReasons(props.location.filters) : null);
   const rows = itemsOf(reasons);
-  const chart = useMemo(
-    () =>
-      barOption(
-        rows.slice(0, 10),
-        'reason',
-        [{ column: 'duration_s', name: 'Downtime', color: '#b3261e' }],
-        'seconds',
-        { horizontal: true },
-      ),
-    [rows],
-  );
+  const top = useMemo(() => rows.slice(0, 10), [rows]);
   return (
     <Panel
       title="Top downtime reasons"
@@ -82,7 +75,16 @@ function DowntimeReasons(props: { location: Location }) {
       ]}
       rows={rows}
       csvName="downtime-reasons"
-      chart={<EChart option={chart} label="Top downtime reasons by hours" />}
+      chart={
+        <BarChart
+          rows={top}
+          category="reason"
+          series={DOWNTIME}
+          display="seconds"
+          horizontal
+          label="Top downtime reasons by hours"
+        />
+      }
     />
   );
 }
@@ -98,18 +100,12 @@ export function LossesPage(props: { location: Location }) {
   const lineRows = rowsOf(byLine);
   const machineRows = rowsOf(byMachine);
   const waterfall = useMemo(() => (wholeRows[0] ? waterfallOption(wholeRows[0], STEPS) : {}), [wholeRows]);
-  const lineChart = useMemo(() => barOption(lineRows, 'line_id', SIX_LOSSES, 'seconds'), [lineRows]);
-  const machineChart = useMemo(
-    () => barOption(machineRows, 'machine_id', SIX_LOSSES, 'seconds'),
-    [machineRows],
-  );
-  const waterfallRows: Row[] = wholeRows[0]
-    ? STEPS.map((step) => ({
-        step: step.name,
-        column: step.column,
-        seconds: wholeRows[0]?.[step.column] ?? null,
-      }))
-    : [];
+  const waterfallRows = useMemo((): Row[] => {
+    const row = wholeRows[0];
+    return row
+      ? STEPS.map((step) => ({ step: step.name, column: step.column, seconds: row[step.column] ?? null }))
+      : [];
+  }, [wholeRows]);
 
   return (
     <div className="grid">
@@ -143,7 +139,15 @@ export function LossesPage(props: { location: Location }) {
         columns={[{ name: 'line_id', label: 'Line', display: 'text' }, ...LOSS_COLUMNS]}
         rows={lineRows}
         csvName="six-big-losses-by-line"
-        chart={<EChart option={lineChart} label="Six big losses in hours by line" />}
+        chart={
+          <BarChart
+            rows={lineRows}
+            category="line_id"
+            series={SIX_LOSSES}
+            display="seconds"
+            label="Six big losses in hours by line"
+          />
+        }
       />
       <Panel
         title="Six big losses by machine"
@@ -151,7 +155,15 @@ export function LossesPage(props: { location: Location }) {
         columns={[{ name: 'machine_id', label: 'Machine', display: 'text' }, ...LOSS_COLUMNS]}
         rows={machineRows}
         csvName="six-big-losses-by-machine"
-        chart={<EChart option={machineChart} label="Six big losses in hours by machine" />}
+        chart={
+          <BarChart
+            rows={machineRows}
+            category="machine_id"
+            series={SIX_LOSSES}
+            display="seconds"
+            label="Six big losses in hours by machine"
+          />
+        }
       />
       <DowntimeReasons location={props.location} />
     </div>

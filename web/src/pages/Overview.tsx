@@ -5,7 +5,8 @@
  */
 import { useEffect, useMemo } from 'react';
 import { type KpiAnswer, kpiUrl, kpiWhere, type Row } from '../api.js';
-import { barOption, COLORS, lineOption, type SeriesSpec } from '../charts.js';
+import { COLORS, lineOption, type SeriesSpec } from '../charts.js';
+import { BarChart } from '../components/BarChart.js';
 import type { Column } from '../components/DataTable.js';
 import { EChart } from '../components/EChart.js';
 import { Link } from '../components/Link.js';
@@ -87,8 +88,6 @@ export function OverviewPage(props: { location: Location }) {
   const lineRows = rowsOf(byLine);
   const drillRows = rowsOf(drill);
   const trendRows = rowsOf(trend);
-  const lineChart = useMemo(() => barOption(lineRows, 'line_id', APQ, 'ratio'), [lineRows]);
-  const drillChart = useMemo(() => barOption(drillRows, level.key, APQ, 'ratio'), [drillRows, level.key]);
   const trendChart = useMemo(
     () => lineOption(trendRows, 'day', APQ, 'ratio', { name: 'target', value: target }),
     [trendRows, target],
@@ -111,7 +110,15 @@ export function OverviewPage(props: { location: Location }) {
         columns={[{ name: 'line_id', label: 'Line', display: 'text' }, ...OEE_COLUMNS]}
         rows={lineRows}
         csvName="oee-by-line"
-        chart={<EChart option={lineChart} label="OEE, availability, performance and quality by line" />}
+        chart={
+          <BarChart
+            rows={lineRows}
+            category="line_id"
+            series={APQ}
+            display="ratio"
+            label="OEE, availability, performance and quality by line"
+          />
+        }
       />
       <Panel
         title={`Drill-down: OEE by ${level.title}`}
@@ -146,8 +153,11 @@ export function OverviewPage(props: { location: Location }) {
         }
         startWith={depth === 3 ? 'table' : 'chart'}
         chart={
-          <EChart
-            option={drillChart}
+          <BarChart
+            rows={drillRows}
+            category={level.key}
+            series={APQ}
+            display="ratio"
             label={`OEE by ${level.title}; select a bar to drill down, or use the table view's buttons`}
             onClick={level.filter ? (click) => drillTo(drillRows[click.dataIndex] ?? {}) : undefined}
           />

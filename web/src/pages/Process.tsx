@@ -6,7 +6,8 @@
 import type { EChartsCoreOption } from 'echarts/core';
 import { type ReactNode, useMemo } from 'react';
 import { type Listing, type Row, routes, type SpcAnswer, type Value } from '../api.js';
-import { barOption, COLORS } from '../charts.js';
+import { COLORS, type SeriesSpec } from '../charts.js';
+import { BarChart } from '../components/BarChart.js';
 import { EChart } from '../components/EChart.js';
 import { ErrorBox, Loading, Panel } from '../components/Panel.js';
 import { type Location, navigate, withParams } from '../filters.js';
@@ -19,6 +20,12 @@ const RULES: Record<number, string> = {
   3: '4 of 5 beyond 1σ',
   4: '8 in a row on one side',
 };
+
+const CP_CPK: SeriesSpec[] = [
+  { column: 'cp', name: 'Cp', color: COLORS.availability },
+  { column: 'cpk', name: 'Cpk', color: COLORS.oee },
+];
+const CAPABLE = { name: 'capable at', value: 1.33 };
 
 function limitLine(
   name: string,
@@ -225,25 +232,16 @@ export function ProcessPage(props: { location: Location }) {
   const machine = filters.machine ?? (machineRows[0]?.machine_id as string | undefined);
   const sensors = useApi<Listing<Row>>(machine ? routes.sensors(machine) : null);
   const capability = useApi<Listing<Row>>(routes.capability({ ...filters, machine }));
-  const capabilityRows = itemsOf(capability).map(
-    (row): Row => ({
-      ...row,
-      key: `${String(row.machine_id)} · ${String(row.sensor)} · ${String(row.month_start).slice(0, 7)}`,
-    }),
-  );
-  const capabilityChart = useMemo(
+  const capabilityItems = itemsOf(capability);
+  const capabilityRows = useMemo(
     () =>
-      barOption(
-        capabilityRows,
-        'key',
-        [
-          { column: 'cp', name: 'Cp', color: COLORS.availability },
-          { column: 'cpk', name: 'Cpk', color: COLORS.oee },
-        ],
-        'sigma',
-        { horizontal: true, markLine: { name: 'capable at', value: 1.33 } },
+      capabilityItems.map(
+        (row): Row => ({
+          ...row,
+          key: `${String(row.machine_id)} · ${String(row.sensor)} · ${String(row.month_start).slice(0, 7)}`,
+        }),
       ),
-    [capabilityRows],
+    [capabilityItems],
   );
 
   let chart: ReactNode;
@@ -288,8 +286,13 @@ export function ProcessPage(props: { location: Location }) {
         rows={capabilityRows}
         csvName={`capability-${machine ?? 'all'}`}
         chart={
-          <EChart
-            option={capabilityChart}
+          <BarChart
+            rows={capabilityRows}
+            category="key"
+            series={CP_CPK}
+            display="sigma"
+            horizontal
+            markLine={CAPABLE}
             label="Cp and Cpk by sensor"
             height={Math.max(200, capabilityRows.length * 40 + 60)}
           />

@@ -4,7 +4,8 @@
  */
 import { useMemo } from 'react';
 import { type KpiAnswer, kpiUrl, kpiWhere, type Listing, type Row, routes } from '../api.js';
-import { barOption, COLORS, paretoOption } from '../charts.js';
+import { COLORS, paretoOption, type SeriesSpec } from '../charts.js';
+import { BarChart } from '../components/BarChart.js';
 import { EChart } from '../components/EChart.js';
 import { Panel } from '../components/Panel.js';
 import { type Location, navigate, withParams } from '../filters.js';
@@ -21,9 +22,9 @@ function Pareto(props: { location: Location }) {
   const fetched = useApi<ParetoAnswer>(routes.pareto(location.filters.plant, by));
   const items = itemsOf(fetched);
   // Every plant is ranked on its own (and money of two currencies never shares an axis).
-  const plants = [...new Set(items.map((item) => String(item.plant_id)))];
+  const plants = useMemo(() => [...new Set(items.map((item) => String(item.plant_id)))], [items]);
   const plant = plants[0];
-  const rows = items.filter((item) => String(item.plant_id) === plant);
+  const rows = useMemo(() => items.filter((item) => String(item.plant_id) === plant), [items, plant]);
   const display = by === 'cost' ? 'money' : 'count';
   const chart = useMemo(() => paretoOption(rows, by, display), [rows, by, display]);
   const month = fetched.state === 'done' ? fetched.data.month : null;
@@ -74,16 +75,29 @@ function Pareto(props: { location: Location }) {
   );
 }
 
+const RTY: SeriesSpec[] = [{ column: 'rty', name: 'RTY', color: COLORS.quality }];
+const FPY: SeriesSpec[] = [{ column: 'fpy', name: 'FPY', color: COLORS.availability }];
+const DPMO: SeriesSpec[] = [{ column: 'dpmo', name: 'DPMO', color: COLORS.loss }];
+const SCRAP_REWORK: SeriesSpec[] = [
+  { column: 'scrap_rate', name: 'Scrap rate', color: COLORS.loss },
+  { column: 'rework_rate', name: 'Rework rate', color: COLORS.performance },
+];
+const COPQ: SeriesSpec[] = [
+  { column: 'scrap_cost', name: 'Scrap cost', color: COLORS.loss, stack: 'copq' },
+  { column: 'rework_cost', name: 'Rework cost', color: COLORS.performance, stack: 'copq' },
+];
+
 export function QualityPage(props: { location: Location }) {
   const { filters } = props.location;
   const where = kpiWhere(filters);
   const range = { from: filters.from, to: filters.to };
-  const rty = useApi<KpiAnswer>(kpiUrl('rty', { by: ['line'], where, ...range }));
-  const fpy = useApi<KpiAnswer>(kpiUrl('fpy', { by: ['line'], where, ...range }));
-  const dpmo = useApi<KpiAnswer>(kpiUrl('dpmo', { by: ['line'], where, ...range }));
-  const scrap = useApi<KpiAnswer>(kpiUrl('scrap', { by: ['line'], where, ...range }));
-  const rework = useApi<KpiAnswer>(kpiUrl('rework', { by: ['line'], where, ...range }));
-  const cost = useApi<KpiAnswer>(kpiUrl('cost', { by: ['line'], where, ...range }));
+  const byLine = (kpi: string) => kpiUrl(kpi, { by: ['line'], where, ...range });
+  const rty = useApi<KpiAnswer>(byLine('rty'));
+  const fpy = useApi<KpiAnswer>(byLine('fpy'));
+  const dpmo = useApi<KpiAnswer>(byLine('dpmo'));
+  const scrap = useApi<KpiAnswer>(byLine('scrap'));
+  const rework = useApi<KpiAnswer>(byLine('rework'));
+  const cost = useApi<KpiAnswer>(byLine('cost'));
 
   const rtyRows = rowsOf(rty);
   const fpyRows = rowsOf(fpy);
@@ -91,55 +105,19 @@ export function QualityPage(props: { location: Location }) {
   const scrapRows = rowsOf(scrap);
   const reworkRows = rowsOf(rework);
   const costRows = rowsOf(cost);
-  // Scrap and rework side by side: the API's two answers matched by line, values untouched.
-  const scrapRework: Row[] = scrapRows.map((row) => {
-    const other = reworkRows.find((one) => one.line_id === row.line_id);
-    return { ...row, rework_rate: other?.rework_rate ?? null, rework_qty: other?.rework_qty ?? null };
-  });
-
-  const rtyChart = useMemo(
-    () => barOption(rtyRows, 'line_id', [{ column: 'rty', name: 'RTY', color: COLORS.quality }], 'ratio'),
-    [rtyRows],
-  );
-  const fpyChart = useMemo(
+  const fpySteps = useMemo(
     () =>
-      barOption(
-        fpyRows.map((row): Row => ({ ...row, step: `${String(row.line_id)} #${String(row.line_position)}` })),
-        'step',
-        [{ column: 'fpy', name: 'FPY', color: COLORS.availability }],
-        'ratio',
-      ),
+      fpyRows.map((row): Row => ({ ...row, step: `${String(row.line_id)} #${String(row.line_position)}` })),
     [fpyRows],
   );
-  const dpmoChart = useMemo(
-    () => barOption(dpmoRows, 'line_id', [{ column: 'dpmo', name: 'DPMO', color: COLORS.loss }], 'dpmo'),
-    [dpmoRows],
-  );
-  const scrapChart = useMemo(
+  // Scrap and rework side by side: the API's two answers matched by line, values untouched.
+  const scrapRework = useMemo(
     () =>
-      barOption(
-        scrapRework,
-        'line_id',
-        [
-          { column: 'scrap_rate', name: 'Scrap rate', color: COLORS.loss },
-          { column: 'rework_rate', name: 'Rework rate', color: COLORS.performance },
-        ],
-        'ratio',
-      ),
-    [scrapRework],
-  );
-  const copqChart = useMemo(
-    () =>
-      barOption(
-        costRows,
-        'line_id',
-        [
-          { column: 'scrap_cost', name: 'Scrap cost', color: COLORS.loss, stack: 'copq' },
-          { column: 'rework_cost', name: 'Rework cost', color: COLORS.performance, stack: 'copq' },
-        ],
-        'money',
-      ),
-    [costRows],
+      scrapRows.map((row): Row => {
+        const other = reworkRows.find((one) => one.line_id === row.line_id);
+        return { ...row, rework_rate: other?.rework_rate ?? null, rework_qty: other?.rework_qty ?? null };
+      }),
+    [scrapRows, reworkRows],
   );
 
   return (
@@ -156,7 +134,15 @@ export function QualityPage(props: { location: Location }) {
         ]}
         rows={rtyRows}
         csvName="rty-by-line"
-        chart={<EChart option={rtyChart} label="Rolled throughput yield by line" />}
+        chart={
+          <BarChart
+            rows={rtyRows}
+            category="line_id"
+            series={RTY}
+            display="ratio"
+            label="Rolled throughput yield by line"
+          />
+        }
       />
       <Panel
         title="First-pass yield by line position"
@@ -170,7 +156,15 @@ export function QualityPage(props: { location: Location }) {
         ]}
         rows={fpyRows}
         csvName="fpy-by-line-position"
-        chart={<EChart option={fpyChart} label="First-pass yield by line and position" />}
+        chart={
+          <BarChart
+            rows={fpySteps}
+            category="step"
+            series={FPY}
+            display="ratio"
+            label="First-pass yield by line and position"
+          />
+        }
       />
       <Panel
         title="DPMO and sigma level by line"
@@ -185,7 +179,15 @@ export function QualityPage(props: { location: Location }) {
         ]}
         rows={dpmoRows}
         csvName="dpmo-by-line"
-        chart={<EChart option={dpmoChart} label="Defects per million opportunities by line" />}
+        chart={
+          <BarChart
+            rows={dpmoRows}
+            category="line_id"
+            series={DPMO}
+            display="dpmo"
+            label="Defects per million opportunities by line"
+          />
+        }
       />
       <Panel
         title="Scrap and rework rate by line"
@@ -201,7 +203,15 @@ export function QualityPage(props: { location: Location }) {
         ]}
         rows={scrapRework}
         csvName="scrap-rework-by-line"
-        chart={<EChart option={scrapChart} label="Scrap and rework rate by line" />}
+        chart={
+          <BarChart
+            rows={scrapRework}
+            category="line_id"
+            series={SCRAP_REWORK}
+            display="ratio"
+            label="Scrap and rework rate by line"
+          />
+        }
       />
       <Panel
         title="Cost of poor quality by line"
@@ -216,7 +226,15 @@ export function QualityPage(props: { location: Location }) {
         ]}
         rows={costRows}
         csvName="copq-by-line"
-        chart={<EChart option={copqChart} label="Cost of poor quality by line: scrap and rework cost" />}
+        chart={
+          <BarChart
+            rows={costRows}
+            category="line_id"
+            series={COPQ}
+            display="money"
+            label="Cost of poor quality by line: scrap and rework cost"
+          />
+        }
       />
     </div>
   );
