@@ -3,5 +3,12 @@ export { DIMENSION_NAMES, DIMENSIONS, type Dimension, type DimensionName } from 
 export { displayRows, roundHalfEven } from './display.js';
 export { inverseNormalCdf, sigmaLevel } from './inverse-normal.js';
 export { findKpi, KPI_NAMES, KPIS, type Kpi, type KpiColumn, type KpiPart } from './kpis.js';
-export { type CompiledKpi, compileKpi, type KpiReader, type KpiResult, queryKpi } from './query.js';
+export {
+  type CompiledKpi,
+  compileKpi,
+  type KpiReader,
+  type KpiResult,
+  queryKpi,
+  runKpi,
+} from './query.js';
 export { type CheckedRequest, checkRequest, type KpiRequest } from './request.js';

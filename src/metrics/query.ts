@@ -255,8 +255,12 @@ from joined${orderBy}`;
  * A KPI at any grain and filter: sums of the cell components, then the formulas. Rows carry
  * the --by columns and the KPI's columns named as in the contract.
  */
-export async function queryKpi(reader: KpiReader, request: KpiRequest): Promise<KpiResult> {
-  const compiled = compileKpi(request);
+export function queryKpi(reader: KpiReader, request: KpiRequest): Promise<KpiResult> {
+  return runKpi(reader, compileKpi(request));
+}
+
+/** queryKpi for a request already compiled (a caller that checked it before opening a reader). */
+export async function runKpi(reader: KpiReader, compiled: CompiledKpi): Promise<KpiResult> {
   let result: DuckDBMaterializedResult;
   try {
     result = await runSums(reader, compiled);

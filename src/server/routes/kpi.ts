@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { DIMENSION_NAMES, DIMENSIONS } from '../../metrics/dimensions.js';
-import { compileKpi, type KpiRequest, queryKpi } from '../../metrics/index.js';
+import { compileKpi, type KpiRequest, runKpi } from '../../metrics/index.js';
 import { KPI_NAMES, KPIS } from '../../metrics/kpis.js';
 import type { ServerContext } from '../context.js';
 import { AS_OF, DAY, query } from '../schemas.js';
@@ -156,7 +156,7 @@ export function registerKpiRoutes(app: FastifyInstance, context: ServerContext):
       const compiled = compileKpi(kpiRequest);
       const { kpi } = compiled;
       return context.state.withBuild(asOf, async (reader) => {
-        const result = await queryKpi(reader, kpiRequest);
+        const result = await runKpi(reader, compiled);
         const measures = new Map(kpi.columns.map((column) => [column.name, column]));
         return {
           kpi: kpi.name,
