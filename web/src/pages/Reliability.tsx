@@ -7,11 +7,21 @@ import type { EChartsCoreOption } from 'echarts/core';
 import { useMemo } from 'react';
 import { type ReliabilityAnswer, type Row, routes } from '../api.js';
 import { axisFormatter, COLORS, tooltipFormatter } from '../charts.js';
+import type { Column } from '../components/DataTable.js';
 import { EChart } from '../components/EChart.js';
 import { Panel } from '../components/Panel.js';
 import type { Location } from '../filters.js';
 import { formatValue, hours, instant } from '../format.js';
 import { statusOf, useApi } from '../use-api.js';
+
+const NOTHING: Omit<ReliabilityAnswer, 'build_id'> = { machines: [], failures: [], signatures: [] };
+
+const FAILED_AT: Column = {
+  name: 'failure_start_ts',
+  label: 'Failed at',
+  display: 'text',
+  render: (row) => instant(row.failure_start_ts),
+};
 
 function isCensored(row: Row): boolean {
   return row.failures === 0;
@@ -88,7 +98,7 @@ function timelineOption(failures: Row[], machines: string[]): EChartsCoreOption 
 
 export function ReliabilityPage(props: { location: Location }) {
   const fetched = useApi<ReliabilityAnswer>(routes.reliability(props.location.filters));
-  const data = fetched.state === 'done' ? fetched.data : { machines: [], failures: [], signatures: [] };
+  const data = fetched.state === 'done' ? fetched.data : NOTHING;
   const machines = data.machines;
   const failures = data.failures;
   const signatures = data.signatures;
@@ -102,14 +112,17 @@ export function ReliabilityPage(props: { location: Location }) {
     [failures, machines],
   );
   // The three most unusual sensors of each failure, as the mart ranks them.
-  const topSignatures = signatures.filter(
-    (row) => typeof row.signature_rank === 'number' && row.signature_rank <= 3,
-  );
-  const signatureRows = topSignatures.map(
-    (row): Row => ({
-      ...row,
-      label: `${String(row.machine_id)} ${instant(row.failure_start_ts).slice(0, 16)} · ${String(row.sensor)}`,
-    }),
+  const signatureRows = useMemo(
+    () =>
+      signatures
+        .filter((row) => typeof row.signature_rank === 'number' && row.signature_rank <= 3)
+        .map(
+          (row): Row => ({
+            ...row,
+            label: `${String(row.machine_id)} ${instant(row.failure_start_ts).slice(0, 16)} · ${String(row.sensor)}`,
+          }),
+        ),
+    [signatures],
   );
   const signatureChart = useMemo<EChartsCoreOption>(
     () => ({
@@ -174,12 +187,7 @@ export function ReliabilityPage(props: { location: Location }) {
         empty="No failures in this selection."
         columns={[
           { name: 'machine_id', label: 'Machine', display: 'text' },
-          {
-            name: 'failure_start_ts',
-            label: 'Failed at',
-            display: 'text',
-            render: (row) => instant(row.failure_start_ts),
-          },
+          FAILED_AT,
           {
             name: 'failure_end_ts',
             label: 'Back at',
@@ -206,12 +214,7 @@ export function ReliabilityPage(props: { location: Location }) {
         empty="No failures, so no signatures."
         columns={[
           { name: 'machine_id', label: 'Machine', display: 'text' },
-          {
-            name: 'failure_start_ts',
-            label: 'Failed at',
-            display: 'text',
-            render: (row) => instant(row.failure_start_ts),
-          },
+          FAILED_AT,
           { name: 'sensor', label: 'Sensor', display: 'text' },
           { name: 'signature_rank', label: 'Rank', display: 'count' },
           { name: 'signature_score', label: 'Score', display: 'sigma' },
