@@ -4,40 +4,60 @@ import { routes } from '../api.js';
 import { type Location, navigate, withParams } from '../filters.js';
 import { useApi } from '../use-api.js';
 
+/** A master-data choice: the listing's `<name>_id` is the value, `<name>_name` its label. */
 function Choice(props: {
   name: 'plant' | 'line' | 'machine' | 'product';
   label: string;
-  value: string | undefined;
   url: string;
-  idColumn: string;
-  nameColumn: string;
   location: Location;
 }) {
+  const value = props.location.filters[props.name];
+  const idColumn = `${props.name}_id`;
+  const nameColumn = `${props.name}_name`;
   const fetched = useApi<Listing<Row>>(props.url);
   const items = fetched.state === 'done' ? fetched.data.items : [];
   const id = `filter-${props.name}`;
   // A value from a shared link that this lake lacks still shows, so the user sees why it is empty.
-  const known = items.some((item) => item[props.idColumn] === props.value);
+  const known = items.some((item) => item[idColumn] === value);
   return (
     <div className="field">
       <label htmlFor={id}>{props.label}</label>
       <select
         id={id}
-        value={props.value ?? ''}
+        value={value ?? ''}
         onChange={(event) => navigate(withParams(props.location, { [props.name]: event.target.value }))}
       >
         <option value="">All</option>
-        {props.value && !known ? <option value={props.value}>{props.value}</option> : null}
+        {value && !known ? <option value={value}>{value}</option> : null}
         {items.map((item) => {
-          const value = String(item[props.idColumn]);
-          const name = item[props.nameColumn];
+          const id = String(item[idColumn]);
+          const name = item[nameColumn];
           return (
-            <option key={value} value={value}>
-              {name && name !== value ? `${value} · ${String(name)}` : value}
+            <option key={id} value={id}>
+              {name && name !== id ? `${id} · ${String(name)}` : id}
             </option>
           );
         })}
       </select>
+    </div>
+  );
+}
+
+/** A production-day bound; each bound keeps the other from crossing it. */
+function DateField(props: { name: 'from' | 'to'; label: string; location: Location }) {
+  const { filters } = props.location;
+  const id = `filter-${props.name}`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <input
+        id={id}
+        type="date"
+        value={filters[props.name] ?? ''}
+        min={props.name === 'to' ? filters.from : undefined}
+        max={props.name === 'from' ? filters.to : undefined}
+        onChange={(event) => navigate(withParams(props.location, { [props.name]: event.target.value }))}
+      />
     </div>
   );
 }
@@ -48,62 +68,17 @@ export function FilterBar(props: { location: Location }) {
   const any = Object.values(filters).some(Boolean);
   return (
     <form className="filters" aria-label="Filters" onSubmit={(event) => event.preventDefault()}>
-      <Choice
-        name="plant"
-        label="Plant"
-        value={filters.plant}
-        url={routes.plants()}
-        idColumn="plant_id"
-        nameColumn="plant_name"
-        location={location}
-      />
-      <Choice
-        name="line"
-        label="Line"
-        value={filters.line}
-        url={routes.lines(filters.plant)}
-        idColumn="line_id"
-        nameColumn="line_name"
-        location={location}
-      />
+      <Choice name="plant" label="Plant" url={routes.plants()} location={location} />
+      <Choice name="line" label="Line" url={routes.lines(filters.plant)} location={location} />
       <Choice
         name="machine"
         label="Machine"
-        value={filters.machine}
         url={routes.machines(filters.plant, filters.line)}
-        idColumn="machine_id"
-        nameColumn="machine_name"
         location={location}
       />
-      <Choice
-        name="product"
-        label="Product"
-        value={filters.product}
-        url={routes.products()}
-        idColumn="product_id"
-        nameColumn="product_name"
-        location={location}
-      />
-      <div className="field">
-        <label htmlFor="filter-from">From (production day)</label>
-        <input
-          id="filter-from"
-          type="date"
-          value={filters.from ?? ''}
-          max={filters.to}
-          onChange={(event) => navigate(withParams(location, { from: event.target.value }))}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="filter-to">To</label>
-        <input
-          id="filter-to"
-          type="date"
-          value={filters.to ?? ''}
-          min={filters.from}
-          onChange={(event) => navigate(withParams(location, { to: event.target.value }))}
-        />
-      </div>
+      <Choice name="product" label="Product" url={routes.products()} location={location} />
+      <DateField name="from" label="From (production day)" location={location} />
+      <DateField name="to" label="To" location={location} />
       <div className="field">
         <span className="label-spacer" aria-hidden="true">
           &nbsp;

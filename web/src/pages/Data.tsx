@@ -6,6 +6,7 @@ import type { EChartsCoreOption } from 'echarts/core';
 import { useMemo } from 'react';
 import { type LineageAnswer, type Listing, type Row, routes } from '../api.js';
 import { COLORS } from '../charts.js';
+import type { Column } from '../components/DataTable.js';
 import { EChart } from '../components/EChart.js';
 import { Panel } from '../components/Panel.js';
 import { type Location, navigate, withParams } from '../filters.js';
@@ -17,6 +18,13 @@ const LAYER_COLORS: Record<string, string> = {
   staging: COLORS.neutral,
   core: COLORS.oee,
   marts: COLORS.availability,
+};
+
+const STARTED: Column = {
+  name: 'started_at',
+  label: 'Started',
+  display: 'text',
+  render: (row) => instant(row.started_at),
 };
 
 function lineageOption(lineage: LineageAnswer): EChartsCoreOption {
@@ -169,7 +177,7 @@ export function DataPage(props: { location: Location }) {
         columns={[
           { name: 'load_id', label: 'Load', display: 'text' },
           { name: 'status', label: 'Status', display: 'text' },
-          { name: 'started_at', label: 'Started', display: 'text', render: (row) => instant(row.started_at) },
+          STARTED,
           { name: 'rows_read', label: 'Read', display: 'count' },
           { name: 'rows_loaded', label: 'Loaded', display: 'count' },
           { name: 'rows_quarantined', label: 'Quarantined', display: 'count' },
@@ -199,7 +207,7 @@ export function DataPage(props: { location: Location }) {
           { name: 'build_id', label: 'Build', display: 'text' },
           { name: 'status', label: 'Status', display: 'text' },
           { name: 'load_id', label: 'Load', display: 'text' },
-          { name: 'started_at', label: 'Started', display: 'text', render: (row) => instant(row.started_at) },
+          STARTED,
           { name: 'models', label: 'Models', display: 'count' },
           { name: 'tests_pass', label: 'Tests passed', display: 'count' },
           { name: 'tests_fail', label: 'Failed', display: 'count' },
