@@ -28,16 +28,11 @@ import { LakeLayout } from '../src/lake/layout.js';
 import { openLakeReader } from '../src/lake/reader.js';
 import { attachRawViews } from '../src/lake/views.js';
 import { queryKpi } from '../src/metrics/index.js';
+import { flag, median } from './args.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string) => {
-  const index = args.indexOf(name);
-  return index >= 0 ? args[index + 1] : undefined;
-};
 const scale = (flag('--scale') ?? 'medium') as 'medium' | 'small';
 const keep = flag('--keep');
 const runs = Math.max(1, Number(flag('--runs') ?? 3));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const root = keep ? path.resolve(keep) : path.join(tmpdir(), `lathe-bench-build-${process.pid}`);
 const drop = path.join(root, 'drop');
 const nextDay = path.join(root, 'next-day');

@@ -22,16 +22,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateFactory } from '../src/generate/index.js';
 import { DuckSession, sqlString } from '../src/lake/duckdb.js';
+import { flag, median } from './args.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string) => {
-  const index = args.indexOf(name);
-  return index >= 0 ? args[index + 1] : undefined;
-};
 const scale = (flag('--scale') ?? 'medium') as 'medium' | 'large' | 'small';
 const keep = flag('--keep');
 const runs = Math.max(1, Number(flag('--runs') ?? 3));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const root = keep ? path.resolve(keep) : path.join(tmpdir(), `lathe-bench-ingest-${process.pid}`);
 const drop = path.join(root, 'drop');
 const lathe = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));

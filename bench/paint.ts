@@ -19,6 +19,7 @@ import { generateFactory } from '../src/generate/index.js';
 import { ingestDrop } from '../src/ingest/load.js';
 import { buildWarehouse } from '../src/models/index.js';
 import { ensureWebBuild, openBrowser, REPO, serveLake } from '../test/e2e/browser.js';
+import { median } from './args.js';
 
 function flag(name: string): string | undefined {
   const index = process.argv.indexOf(name);
@@ -35,10 +36,6 @@ const TARGET_MS = 2000;
 
 function log(message: string): void {
   process.stderr.write(`${message}\n`);
-}
-
-function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }
 
 async function prepareLake(): Promise<void> {

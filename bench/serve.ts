@@ -23,6 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateFactory } from '../src/generate/index.js';
 import { openLakeReader } from '../src/lake/reader.js';
+import { flag } from './args.js';
 
 interface AutocannonRequest {
   path?: string;
@@ -53,11 +54,6 @@ type Autocannon = ((
 
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
-const args = process.argv.slice(2);
-const flag = (name: string) => {
-  const index = args.indexOf(name);
-  return index >= 0 ? args[index + 1] : undefined;
-};
 const scale = (flag('--scale') ?? 'medium') as 'medium' | 'small';
 const keep = flag('--keep');
 const connections = Math.max(1, Number(flag('--connections') ?? 10));

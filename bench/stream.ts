@@ -31,12 +31,7 @@ import { detectorFactory } from '../src/stream/detection.js';
 import { prepareLake } from '../test/stream/support/fixture.js';
 import { startMosquitto } from '../test/stream/support/mosquitto.js';
 import { queryLake } from '../test/support/lake.js';
-
-const args = process.argv.slice(2);
-const flag = (name: string) => {
-  const index = args.indexOf(name);
-  return index >= 0 ? args[index + 1] : undefined;
-};
+import { args, flag } from './args.js';
 
 const MACHINES = [
   'lathe/P1/P1-L1/P1-L1-M1',
