@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { id, list, query } from '../schemas.js';
-import { checkIds, Filters } from '../sql.js';
+import { checkIds, Filters, placeChecks } from '../sql.js';
 
 const SCD2_COLUMNS = 'valid_from, valid_to, is_current, version, first_load_id';
 
@@ -40,10 +40,7 @@ export function registerMasterRoutes(app: FastifyInstance, context: ServerContex
           `select * from dim_line ${filters.where()} order by plant_id, line_id`,
           filters.params,
         );
-        if (!items.length)
-          await checkIds(reader, [
-            { field: 'plant', value: request.query.plant, table: 'dim_plant', column: 'plant_id' },
-          ]);
+        if (!items.length) await checkIds(reader, placeChecks({ plant: request.query.plant }));
         return { build_id: reader.build!.id, items };
       }),
   );
@@ -71,10 +68,7 @@ export function registerMasterRoutes(app: FastifyInstance, context: ServerContex
           filters.params,
         );
         if (!items.length)
-          await checkIds(reader, [
-            { field: 'plant', value: request.query.plant, table: 'dim_plant', column: 'plant_id' },
-            { field: 'line', value: request.query.line, table: 'dim_line', column: 'line_id' },
-          ]);
+          await checkIds(reader, placeChecks({ plant: request.query.plant, line: request.query.line }));
         return { build_id: reader.build!.id, items };
       }),
   );
@@ -119,15 +113,7 @@ export function registerMasterRoutes(app: FastifyInstance, context: ServerContex
            ${filters.where()} order by machine_id, sensor`,
           filters.params,
         );
-        if (!items.length)
-          await checkIds(reader, [
-            {
-              field: 'machine',
-              value: request.query.machine,
-              table: 'dim_machine',
-              column: 'machine_id',
-            },
-          ]);
+        if (!items.length) await checkIds(reader, placeChecks({ machine: request.query.machine }));
         return { build_id: reader.build!.id, items };
       }),
   );

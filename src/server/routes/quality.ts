@@ -57,8 +57,7 @@ export function registerQualityRoutes(app: FastifyInstance, context: ServerConte
               filters.params,
             )
           : [];
-        if (!items.length)
-          await checkIds(reader, [{ field: 'plant', value: plant, table: 'dim_plant', column: 'plant_id' }]);
+        if (!items.length) await checkIds(reader, placeChecks({ plant }));
         return { build_id: reader.build!.id, by, month, items };
       });
     },
