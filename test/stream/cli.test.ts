@@ -5,45 +5,22 @@
  */
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import mqtt from 'mqtt';
 import type { DeadLetter } from '../../src/stream/dead-letters.js';
-import { runCli, startCli } from '../support/cli.js';
-import { Scratch } from '../support/drop.js';
+import { runCli } from '../support/cli.js';
 import { queryLake } from '../support/lake.js';
+import { startConsumer, streamBed } from './support/bed.js';
 import { machineTopic, prepareLake, publisher, waitFor } from './support/fixture.js';
-import { type Mosquitto, startMosquitto } from './support/mosquitto.js';
 
-let broker: Mosquitto;
-let scratch: Scratch;
-
-before(async () => {
-  broker = await startMosquitto();
-  scratch = await Scratch.create('lathe-stream-cli-');
-});
-after(async () => {
-  await broker?.stop();
-  await scratch?.dispose();
-});
+const bed = streamBed('lathe-stream-cli-');
 
 test('contract violations land in dead letters with reasons and fixes; the consumer keeps landing good data', async () => {
-  const { lake } = await prepareLake(scratch.path('dl'));
-  const consumer = startCli([
-    '--lake',
-    lake,
-    'stream',
-    '--mqtt',
-    broker.url,
-    '--consumer',
-    'd1',
-    '--batch-ms',
-    '300',
-  ]);
-  let stderr = '';
-  consumer.child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  await waitFor('subscribed', async () => stderr.includes('subscribed'), 30_000);
+  const { lake } = await prepareLake(bed.scratch.path('dl'));
+  const consumer = startConsumer(lake, bed.broker.url, 'd1');
+  await consumer.subscribed;
 
-  const pub = await publisher(broker.url);
+  const pub = await publisher(bed.broker.url);
   const good = (ts: string, value: number) => JSON.stringify({ ts, sensor: 'temperature_c', value });
   await pub.publishAsync(machineTopic(1, 'telemetry'), good('2026-03-28T06:00:00Z', 50), { qos: 1 });
   await pub.publishAsync(machineTopic(1, 'telemetry'), '{"ts": "2026-03-28T06:00:01Z", "sensor": ', {
@@ -147,7 +124,7 @@ test('contract violations land in dead letters with reasons and fixes; the consu
 
 test('lathe simulate --json reports exactly the messages, readings, counts and states it published; truth aside', async () => {
   const received = { messages: 0, readings: 0, counts: 0, states: 0 };
-  const listener = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
+  const listener = await mqtt.connectAsync(bed.broker.url, { protocolVersion: 5 });
   listener.on('message', (topic, payload) => {
     received.messages++;
     const body = JSON.parse(payload.toString()) as unknown;
@@ -157,11 +134,11 @@ test('lathe simulate --json reports exactly the messages, readings, counts and s
     else if (topic.endsWith('/state')) received.states += n;
   });
   await listener.subscribeAsync('lathe/#', { qos: 1 });
-  const truth = scratch.path('sim-truth');
+  const truth = bed.scratch.path('sim-truth');
   const result = await runCli([
     'simulate',
     '--mqtt',
-    broker.url,
+    bed.broker.url,
     '--machines',
     '3',
     '--count',
@@ -199,7 +176,7 @@ test('bad input stops with exit code 2 and a fix; --help shows examples', async 
   const cases: [string[], RegExp][] = [
     [['stream', '--mqtt', 'not a url'], /not a URL[\s\S]*fix: write the broker as mqtt:\/\/host:port/],
     [['stream', '--mqtt', 'http://127.0.0.1:1883'], /not an MQTT broker URL[\s\S]*fix:/],
-    [['stream', '--mqtt', broker.url, '--group', 'g'], /--group needs --consumer[\s\S]*fix:/],
+    [['stream', '--mqtt', bed.broker.url, '--group', 'g'], /--group needs --consumer[\s\S]*fix:/],
     [['stream', '--batch-ms', 'soon'], /--batch-ms is `soon`[\s\S]*fix: write e\.g\. --batch-ms 2000/],
     [['stream', '--bogus'], /unknown option '--bogus'/],
     [['stream', 'dead-letters', '--limit', '0'], /--limit is `0`[\s\S]*fix:/],
@@ -208,7 +185,7 @@ test('bad input stops with exit code 2 and a fix; --help shows examples', async 
     [['simulate', '--rate', 'fast'], /--rate is `fast`[\s\S]*fix:/],
   ];
   for (const [args, message] of cases) {
-    const result = await runCli(['--lake', scratch.path('bad-lake'), ...args]);
+    const result = await runCli(['--lake', bed.scratch.path('bad-lake'), ...args]);
     assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
     assert.match(result.stderr, message, args.join(' '));
   }

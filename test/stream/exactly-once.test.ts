@@ -4,57 +4,26 @@
  * the lake once, with its published value, and nothing quarantined as a duplicate.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { LakeLayout } from '../../src/lake/layout.js';
 import { FileLoadStore } from '../../src/meta/load-store.js';
-import { startCli } from '../support/cli.js';
-import { Scratch } from '../support/drop.js';
 import { queryLake } from '../support/lake.js';
+import { startConsumer, streamBed } from './support/bed.js';
 import { machineId, machineTopic, prepareLake, publisher, waitFor } from './support/fixture.js';
-import { type Mosquitto, startMosquitto } from './support/mosquitto.js';
 
-let broker: Mosquitto;
-let scratch: Scratch;
-
-before(async () => {
-  broker = await startMosquitto();
-  scratch = await Scratch.create('lathe-stream-exactly-once-');
-});
-after(async () => {
-  await broker?.stop();
-  await scratch?.dispose();
-});
+const bed = streamBed('lathe-stream-exactly-once-');
 
 async function streamLoads(lake: string): Promise<number> {
   const loads = await new FileLoadStore(new LakeLayout(lake).loadsDir()).list();
   return loads.filter((load) => load.drop.includes('_stream') && load.status === 'committed').length;
 }
 
-function startConsumer(lake: string) {
-  const run = startCli([
-    '--lake',
-    lake,
-    'stream',
-    '--mqtt',
-    broker.url,
-    '--consumer',
-    'k1',
-    '--batch-ms',
-    '300',
-  ]);
-  let stderr = '';
-  run.child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const subscribed = waitFor('the consumer to subscribe', async () => stderr.includes('subscribed'), 30_000);
-  subscribed.catch(() => undefined); // a consumer killed before it subscribed is awaited by nobody
-  return { ...run, subscribed, stderr: () => stderr };
-}
-
 test('kill -9 mid-stream at several moments, restart: every published reading and stop is in the lake exactly once', async () => {
-  const { lake } = await prepareLake(scratch.path('x'));
-  let consumer = startConsumer(lake);
+  const { lake } = await prepareLake(bed.scratch.path('x'));
+  let consumer = startConsumer(lake, bed.broker.url, 'k1');
   await consumer.subscribed;
 
-  const pub = await publisher(broker.url);
+  const pub = await publisher(bed.broker.url);
   const base = Date.parse('2026-03-28T06:00:00Z');
   const readings = new Map<string, number>();
   const stops: { id: string; machine: string; start: number; end: number | null; reason: string }[] = [];
@@ -112,7 +81,7 @@ test('kill -9 mid-stream at several moments, restart: every published reading an
       assert.equal(ended.signal, 'SIGKILL');
       kills++;
       // Restarted at once; what is published meanwhile waits in its session on the broker.
-      consumer = startConsumer(lake);
+      consumer = startConsumer(lake, bed.broker.url, 'k1');
     }
   }
   await pub.endAsync();

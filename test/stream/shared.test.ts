@@ -6,56 +6,22 @@
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { DuckSession, sqlString } from '../../src/lake/duckdb.js';
 import { LakeLayout } from '../../src/lake/layout.js';
 import { FileLoadStore } from '../../src/meta/load-store.js';
-import { startCli } from '../support/cli.js';
-import { Scratch } from '../support/drop.js';
 import { queryLake } from '../support/lake.js';
+import { startConsumer, streamBed } from './support/bed.js';
 import { machineId, machineTopic, prepareLake, publisher, waitFor } from './support/fixture.js';
-import { type Mosquitto, startMosquitto } from './support/mosquitto.js';
 
-let broker: Mosquitto;
-let scratch: Scratch;
-
-before(async () => {
-  broker = await startMosquitto();
-  scratch = await Scratch.create('lathe-stream-shared-');
-});
-after(async () => {
-  await broker?.stop();
-  await scratch?.dispose();
-});
+const bed = streamBed('lathe-stream-shared-');
 
 test('two consumers on a shared subscription: union = published, intersection empty, stops closed', async () => {
-  const { lake } = await prepareLake(scratch.path('shared'));
-  const consumers = ['a', 'b'].map((name) => {
-    const run = startCli([
-      '--lake',
-      lake,
-      'stream',
-      '--mqtt',
-      broker.url,
-      '--group',
-      'g',
-      '--consumer',
-      name,
-      '--batch-ms',
-      '300',
-    ]);
-    let stderr = '';
-    run.child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    return { ...run, name, stderr: () => stderr };
-  });
-  for (const consumer of consumers)
-    await waitFor(
-      `${consumer.name} to subscribe`,
-      async () => consumer.stderr().includes('subscribed'),
-      30_000,
-    );
+  const { lake } = await prepareLake(bed.scratch.path('shared'));
+  const consumers = ['a', 'b'].map((name) => startConsumer(lake, bed.broker.url, name, ['--group', 'g']));
+  await Promise.all(consumers.map((consumer) => consumer.subscribed));
 
-  const pub = await publisher(broker.url);
+  const pub = await publisher(bed.broker.url);
   const base = Date.parse('2026-03-28T07:00:00Z');
   const published = new Set<string>();
   const stops: { event_id: string; s: number; e: number }[] = [];
