@@ -31,18 +31,38 @@ export async function checkKnownIds(db: DuckSession, checks: readonly IdCheck[])
     ).map((row) => row.value);
     const unknown = check.values.find((value) => !known.includes(value));
     if (unknown === undefined) continue;
-    const suggestion = closestName(unknown, known);
-    const shown = unknown.length > 80 ? `${unknown.slice(0, 80)}…` : unknown;
-    throw new LatheError(
-      check.code ?? 'unknown_value',
-      `there is no ${check.field} \`${shown}\` in the warehouse${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
-      {
-        fix: known.length
-          ? `use one of: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}`
-          : `the warehouse has no ${check.field} yet`,
-        exitCode: 2,
-        location: { field: check.parameter ?? check.field },
-      },
-    );
+    throw unknownIdError({
+      code: check.code ?? 'unknown_value',
+      field: check.field,
+      value: unknown,
+      known,
+      place: 'the warehouse',
+      fix: known.length
+        ? `use one of: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}`
+        : `the warehouse has no ${check.field} yet`,
+      parameter: check.parameter ?? check.field,
+    });
   }
+}
+
+/** The mistake of an id that is not among `known`, naming the closest one. */
+export function unknownIdError(id: {
+  code: string;
+  /** The id's name in the message. */
+  field: string;
+  value: string;
+  known: readonly string[];
+  /** Where it was looked for: `the warehouse`, `this lake`. */
+  place: string;
+  fix: string;
+  /** The request field to point at, if any. */
+  parameter?: string;
+}): LatheError {
+  const suggestion = closestName(id.value, id.known);
+  const shown = id.value.length > 80 ? `${id.value.slice(0, 80)}…` : id.value;
+  return new LatheError(
+    id.code,
+    `there is no ${id.field} \`${shown}\` in ${id.place}${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
+    { fix: id.fix, exitCode: 2, location: id.parameter ? { field: id.parameter } : {} },
+  );
 }

@@ -12,10 +12,10 @@ import { sqlString } from '../../lake/duckdb.js';
 import { readCurrentId } from '../../lake/manifest.js';
 import type { QuarantinedRow } from '../../lake/quarantine.js';
 import { FileLoadStore } from '../../meta/load-store.js';
+import { unknownIdError } from '../../metrics/known-ids.js';
 import { loadProject } from '../../models/project.js';
 import { FileBuildStore } from '../../models/records.js';
-import { LatheError } from '../../util/errors.js';
-import { closestName } from '../../util/suggest.js';
+import type { LatheError } from '../../util/errors.js';
 import type { ServerContext } from '../context.js';
 import { id, limit, list, OFFSET, query } from '../schemas.js';
 
@@ -27,13 +27,7 @@ function unknown(
   fix: string,
   field?: string,
 ): LatheError {
-  const suggestion = closestName(value, known);
-  const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value;
-  return new LatheError(
-    code,
-    `there is no ${what} \`${shown}\` in this lake${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
-    { fix, exitCode: 2, location: field ? { field } : {} },
-  );
+  return unknownIdError({ code, field: what, value, known, place: 'this lake', fix, parameter: field });
 }
 
 export function registerMetaRoutes(app: FastifyInstance, context: ServerContext): void {
