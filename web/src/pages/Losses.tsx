@@ -40,33 +40,14 @@ const LOSS_COLUMNS: Column[] = [
   { name: 'ideal_good_s', label: 'Fully productive', display: 'seconds' },
 ];
 
-interface OpenApi {
-  paths?: Record<string, unknown>;
-}
-
 function DowntimeReasons(props: { location: Location }) {
-  // The reasons route is not in docs/api.md yet: ask the server's own description first, so
-  // a server without it shows a note instead of a failed request.
-  const openapi = useApi<OpenApi>('/api/openapi.json');
-  const available =
-    openapi.state === 'done' &&
-    Object.keys(openapi.data.paths ?? {}).some((p) => p.startsWith('/api/downtime'));
-  const reasons = useApi<Listing<Row>>(available ? routes.downtimeReasons(props.location.filters) : null);
+  const reasons = useApi<Listing<Row>>(routes.downtimeReasons(props.location.filters));
   const rows = itemsOf(reasons);
   const top = useMemo(() => rows.slice(0, 10), [rows]);
   return (
     <Panel
       title="Top downtime reasons"
-      status={
-        openapi.state === 'done' && !available
-          ? { state: 'done' }
-          : available
-            ? statusOf(reasons)
-            : statusOf(openapi)
-      }
-      empty={
-        available ? undefined : 'This server does not list downtime reasons yet (no /api/downtime route).'
-      }
+      status={statusOf(reasons)}
       columns={[
         { name: 'reason', label: 'Reason', display: 'text' },
         { name: 'loss_category', label: 'Category', display: 'text' },
@@ -89,16 +70,37 @@ function DowntimeReasons(props: { location: Location }) {
   );
 }
 
+/** The six big losses, stacked per line or per machine. */
+function SixBigLosses(props: { by: 'line' | 'machine'; label: string; url: string }) {
+  const fetched = useApi<KpiAnswer>(props.url);
+  const rows = rowsOf(fetched);
+  const category = `${props.by}_id`;
+  return (
+    <Panel
+      title={`Six big losses by ${props.by}`}
+      status={statusOf(fetched)}
+      columns={[{ name: category, label: props.label, display: 'text' }, ...LOSS_COLUMNS]}
+      rows={rows}
+      csvName={`six-big-losses-by-${props.by}`}
+      chart={
+        <BarChart
+          rows={rows}
+          category={category}
+          series={SIX_LOSSES}
+          display="seconds"
+          label={`Six big losses in hours by ${props.by}`}
+        />
+      }
+    />
+  );
+}
+
 export function LossesPage(props: { location: Location }) {
   const { filters } = props.location;
   const where = kpiWhere(filters);
   const range = { from: filters.from, to: filters.to };
   const whole = useApi<KpiAnswer>(kpiUrl('waterfall', { where, ...range }));
-  const byLine = useApi<KpiAnswer>(kpiUrl('waterfall', { by: ['line'], where, ...range }));
-  const byMachine = useApi<KpiAnswer>(kpiUrl('waterfall', { by: ['machine'], where, ...range }));
   const wholeRows = rowsOf(whole);
-  const lineRows = rowsOf(byLine);
-  const machineRows = rowsOf(byMachine);
   const waterfall = useMemo(() => (wholeRows[0] ? waterfallOption(wholeRows[0], STEPS) : {}), [wholeRows]);
   const waterfallRows = useMemo((): Row[] => {
     const row = wholeRows[0];
@@ -133,37 +135,11 @@ export function LossesPage(props: { location: Location }) {
           />
         }
       />
-      <Panel
-        title="Six big losses by line"
-        status={statusOf(byLine)}
-        columns={[{ name: 'line_id', label: 'Line', display: 'text' }, ...LOSS_COLUMNS]}
-        rows={lineRows}
-        csvName="six-big-losses-by-line"
-        chart={
-          <BarChart
-            rows={lineRows}
-            category="line_id"
-            series={SIX_LOSSES}
-            display="seconds"
-            label="Six big losses in hours by line"
-          />
-        }
-      />
-      <Panel
-        title="Six big losses by machine"
-        status={statusOf(byMachine)}
-        columns={[{ name: 'machine_id', label: 'Machine', display: 'text' }, ...LOSS_COLUMNS]}
-        rows={machineRows}
-        csvName="six-big-losses-by-machine"
-        chart={
-          <BarChart
-            rows={machineRows}
-            category="machine_id"
-            series={SIX_LOSSES}
-            display="seconds"
-            label="Six big losses in hours by machine"
-          />
-        }
+      <SixBigLosses by="line" label="Line" url={kpiUrl('waterfall', { by: ['line'], where, ...range })} />
+      <SixBigLosses
+        by="machine"
+        label="Machine"
+        url={kpiUrl('waterfall', { by: ['machine'], where, ...range })}
       />
       <DowntimeReasons location={props.location} />
     </div>
