@@ -129,7 +129,6 @@ export function kpiWhere(
 }
 
 export const routes = {
-  health: () => '/api/health',
   plants: () => '/api/plants',
   lines: (plant?: string) => apiUrl('/api/lines', { plant }),
   machines: (plant?: string, line?: string) => apiUrl('/api/machines', { plant, line }),
@@ -156,7 +155,6 @@ export const routes = {
     }),
   delivery: (filters: Filters) =>
     apiUrl('/api/delivery', { plant: filters.plant, line: filters.line, from: filters.from, to: filters.to }),
-  /** Not in docs/api.md yet: the top downtime reasons (asked of the API's author). */
   downtimeReasons: (filters: Filters) =>
     apiUrl('/api/downtime', {
       plant: filters.plant,
