@@ -82,14 +82,6 @@ export class ApiError extends Error {
   }
 }
 
-/** A KPI request in the API's words: grain, filters by dimension, production-day range. */
-export interface KpiQuery {
-  by?: string[];
-  where?: Record<string, string | undefined>;
-  from?: string;
-  to?: string;
-}
-
 type Params = Record<string, string | string[] | number | undefined>;
 
 export function apiUrl(route: string, params: Params = {}): string {
@@ -102,30 +94,19 @@ export function apiUrl(route: string, params: Params = {}): string {
   return query ? `${route}?${query}` : route;
 }
 
-/** `/api/kpi/:kpi` with the global filters that apply to it (`where=plant:P1,line:…`). */
-export function kpiUrl(kpi: string, query: KpiQuery): string {
-  const where = Object.entries(query.where ?? {})
-    .filter(([, value]) => value)
-    .map(([dimension, value]) => `${dimension}:${value}`);
-  return apiUrl(`/api/kpi/${encodeURIComponent(kpi)}`, {
-    by: query.by?.length ? query.by.join(',') : undefined,
-    where: where.length ? where.join(',') : undefined,
-    from: query.from,
-    to: query.to,
-  });
-}
+const KPI_DIMENSIONS = ['plant', 'line', 'machine', 'product'] as const;
 
-/** The filters a KPI takes: all four dimensions unless the KPI has no product grain. */
-export function kpiWhere(
-  filters: Filters,
-  options: { product?: boolean } = {},
-): Record<string, string | undefined> {
-  return {
-    plant: filters.plant,
-    line: filters.line,
-    machine: filters.machine,
-    product: options.product === false ? undefined : filters.product,
-  };
+/** `/api/kpi/:kpi` per `by`, under the global filters (`where=plant:P1,line:…`, from, to). */
+export function kpiUrl(kpi: string, filters: Filters, by: string[] = []): string {
+  const where = KPI_DIMENSIONS.filter((dimension) => filters[dimension]).map(
+    (dimension) => `${dimension}:${filters[dimension]}`,
+  );
+  return apiUrl(`/api/kpi/${encodeURIComponent(kpi)}`, {
+    by: by.length ? by.join(',') : undefined,
+    where: where.length ? where.join(',') : undefined,
+    from: filters.from,
+    to: filters.to,
+  });
 }
 
 export const routes = {

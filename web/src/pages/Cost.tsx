@@ -1,6 +1,6 @@
 /** Cost: cost per good unit and its parts, revenue and gross margin by line, delivery (OTIF). */
 import { useMemo } from 'react';
-import { type DeliveryAnswer, type KpiAnswer, kpiUrl, kpiWhere, type Row, routes } from '../api.js';
+import { type DeliveryAnswer, type KpiAnswer, kpiUrl, type Row, routes } from '../api.js';
 import { COLORS, type SeriesSpec } from '../charts.js';
 import { BarChart } from '../components/BarChart.js';
 import { Panel } from '../components/Panel.js';
@@ -26,11 +26,8 @@ const OTIF: SeriesSpec[] = [
 
 export function CostPage(props: { location: Location }) {
   const { filters } = props.location;
-  const where = kpiWhere(filters, { product: true });
-  const range = { from: filters.from, to: filters.to };
-  const cost = useApi<KpiAnswer>(
-    kpiUrl('cost', { by: ['line'], where: { ...where, machine: undefined }, ...range }),
-  );
+  // Cost belongs to a line: the machine filter does not apply (the panel's note says so).
+  const cost = useApi<KpiAnswer>(kpiUrl('cost', { ...filters, machine: undefined }, ['line']));
   const delivery = useApi<DeliveryAnswer>(routes.delivery(filters));
   const costRows = rowsOf(cost);
   const weeks = delivery.state === 'done' ? delivery.data.weeks : NO_ROWS;

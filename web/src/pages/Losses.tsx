@@ -3,7 +3,7 @@
  * and by machine, and the top downtime reasons.
  */
 import { useMemo } from 'react';
-import { type KpiAnswer, kpiUrl, kpiWhere, type Listing, type Row, routes } from '../api.js';
+import { type KpiAnswer, kpiUrl, type Listing, type Row, routes } from '../api.js';
 import { type SeriesSpec, type WaterfallStep, waterfallOption } from '../charts.js';
 import { BarChart } from '../components/BarChart.js';
 import type { Column } from '../components/DataTable.js';
@@ -97,9 +97,7 @@ function SixBigLosses(props: { by: 'line' | 'machine'; label: string; url: strin
 
 export function LossesPage(props: { location: Location }) {
   const { filters } = props.location;
-  const where = kpiWhere(filters);
-  const range = { from: filters.from, to: filters.to };
-  const whole = useApi<KpiAnswer>(kpiUrl('waterfall', { where, ...range }));
+  const whole = useApi<KpiAnswer>(kpiUrl('waterfall', filters));
   const wholeRows = rowsOf(whole);
   const waterfall = useMemo(() => (wholeRows[0] ? waterfallOption(wholeRows[0], STEPS) : {}), [wholeRows]);
   const waterfallRows = useMemo((): Row[] => {
@@ -135,12 +133,8 @@ export function LossesPage(props: { location: Location }) {
           />
         }
       />
-      <SixBigLosses by="line" label="Line" url={kpiUrl('waterfall', { by: ['line'], where, ...range })} />
-      <SixBigLosses
-        by="machine"
-        label="Machine"
-        url={kpiUrl('waterfall', { by: ['machine'], where, ...range })}
-      />
+      <SixBigLosses by="line" label="Line" url={kpiUrl('waterfall', filters, ['line'])} />
+      <SixBigLosses by="machine" label="Machine" url={kpiUrl('waterfall', filters, ['machine'])} />
       <DowntimeReasons location={props.location} />
     </div>
   );

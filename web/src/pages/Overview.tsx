@@ -4,7 +4,7 @@
  * daily trend against a target.
  */
 import { useEffect, useMemo } from 'react';
-import { type KpiAnswer, kpiUrl, kpiWhere, type Row } from '../api.js';
+import { type KpiAnswer, kpiUrl, type Row } from '../api.js';
 import { COLORS, lineOption, type SeriesSpec } from '../charts.js';
 import { BarChart } from '../components/BarChart.js';
 import type { Column } from '../components/DataTable.js';
@@ -67,17 +67,15 @@ function Tiles(props: { fetched: Fetched<KpiAnswer> }) {
 export function OverviewPage(props: { location: Location }) {
   const { location } = props;
   const { filters } = location;
-  const where = kpiWhere(filters);
-  const range = { from: filters.from, to: filters.to };
   const depth = filters.machine ? 3 : filters.line ? 2 : filters.plant ? 1 : 0;
   const level = LEVELS[depth]!;
   const targetPercent = Number(location.params.get('target') ?? '85');
   const target = Number.isFinite(targetPercent) && targetPercent > 0 ? targetPercent / 100 : 0.85;
 
-  const whole = useApi<KpiAnswer>(kpiUrl('oee', { where, ...range }));
-  const byLine = useApi<KpiAnswer>(kpiUrl('oee', { by: ['line'], where, ...range }));
-  const drill = useApi<KpiAnswer>(kpiUrl('oee', { by: [level.by], where, ...range }));
-  const trend = useApi<KpiAnswer>(kpiUrl('oee', { by: ['day'], where, ...range }));
+  const whole = useApi<KpiAnswer>(kpiUrl('oee', filters));
+  const byLine = useApi<KpiAnswer>(kpiUrl('oee', filters, ['line']));
+  const drill = useApi<KpiAnswer>(kpiUrl('oee', filters, [level.by]));
+  const trend = useApi<KpiAnswer>(kpiUrl('oee', filters, ['day']));
 
   const drillTo = (row: Row) => {
     const id = row[level.key];

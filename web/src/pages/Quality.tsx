@@ -3,7 +3,7 @@
  * level, scrap and rework, the cost of poor quality.
  */
 import { useMemo } from 'react';
-import { type KpiAnswer, kpiUrl, kpiWhere, type Listing, type Row, routes } from '../api.js';
+import { type KpiAnswer, kpiUrl, type Listing, type Row, routes } from '../api.js';
 import { COLORS, paretoOption, type SeriesSpec } from '../charts.js';
 import { BarChart } from '../components/BarChart.js';
 import { EChart } from '../components/EChart.js';
@@ -89,9 +89,7 @@ const COPQ: SeriesSpec[] = [
 
 export function QualityPage(props: { location: Location }) {
   const { filters } = props.location;
-  const where = kpiWhere(filters);
-  const range = { from: filters.from, to: filters.to };
-  const byLine = (kpi: string) => kpiUrl(kpi, { by: ['line'], where, ...range });
+  const byLine = (kpi: string) => kpiUrl(kpi, filters, ['line']);
   const rty = useApi<KpiAnswer>(byLine('rty'));
   const fpy = useApi<KpiAnswer>(byLine('fpy'));
   const dpmo = useApi<KpiAnswer>(byLine('dpmo'));
