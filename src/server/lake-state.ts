@@ -106,7 +106,8 @@ export class LakeState {
   }
 
   private async currentReader(): Promise<OpenReader> {
-    const key = `${(await this.currentBuildId()) ?? '-'}|${(await this.currentLoadId()) ?? '-'}`;
+    const [build, load] = await Promise.all([this.currentBuildId(), this.currentLoadId()]);
+    const key = `${build ?? '-'}|${load ?? '-'}`;
     if (this.current?.key === key) return this.current;
     const previous = this.current;
     const reader = openLakeReader(this.lake);
