@@ -6,7 +6,7 @@
  * supersedes an earlier one; readers (the API's server-sent events, `lathe stream --alerts`)
  * follow the files like a log. Appends are buffered and flushed every few hundred ms.
  */
-import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { alertsDir } from './paths.js';
 
@@ -53,25 +53,4 @@ export class AlertStore {
     });
     return this.flushing;
   }
-}
-
-/** Alert events of the lake, oldest first (optionally only from a day on). */
-export async function readAlerts(lake: string, options: { fromDay?: string } = {}): Promise<AlertRecord[]> {
-  const names = (await readdir(alertsDir(lake)).catch(() => [] as string[]))
-    .filter((name) => /^\d{4}-\d{2}-\d{2}\.ndjson$/.test(name))
-    .filter((name) => !options.fromDay || name.slice(0, 10) >= options.fromDay)
-    .sort();
-  const records: AlertRecord[] = [];
-  for (const name of names) {
-    const text = await readFile(path.join(alertsDir(lake), name), 'utf8');
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      try {
-        records.push(JSON.parse(line) as AlertRecord);
-      } catch {
-        // A line being appended right now: the next read sees it whole.
-      }
-    }
-  }
-  return records;
 }
