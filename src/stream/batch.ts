@@ -14,7 +14,7 @@ import type { DeadLetter } from './dead-letters.js';
 import type { StreamEvent } from './states.js';
 
 export class Batch {
-  readonly readings: (Reading | undefined)[] = [];
+  readonly readings: Reading[] = [];
   readonly counts: (Count | undefined)[] = [];
   readonly states: StateChange[] = [];
   readonly deadLetters: DeadLetter[] = [];
@@ -61,16 +61,13 @@ export class Batch {
   }
 
   /** The readings to land: of each key, the latest arrival. */
-  finalReadings(): Reading[] {
+  finalReadings(): readonly Reading[] {
+    // In order, every reading is a new key: no copy of a batch that may hold 100 k readings.
+    if (!this.disordered) return this.readings;
     const out: Reading[] = [];
-    if (!this.disordered) {
-      for (const reading of this.readings) if (reading) out.push(reading);
-      return out;
-    }
     const seen = new Map<string, Set<number>>();
     for (let i = this.readings.length - 1; i >= 0; i--) {
-      const reading = this.readings[i];
-      if (!reading) continue;
+      const reading = this.readings[i]!;
       if (this.latestTs.get(reading.machine_id)?.get(reading.sensor)?.disordered) {
         const key = `${reading.machine_id}\u0001${reading.sensor}`;
         let times = seen.get(key);
@@ -171,7 +168,7 @@ export async function writeBatchDrop(
 async function writeCsv<T>(
   file: string,
   header: string,
-  rows: T[],
+  rows: readonly T[],
   line: (row: T) => string,
 ): Promise<number> {
   const out = createWriteStream(file);

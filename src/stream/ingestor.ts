@@ -13,7 +13,7 @@
  * same rows: the load is recognised as `unchanged`, or upserts onto itself), then replays the
  * log after the checkpoint. Keys make every replay harmless: a row's key upserts.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { readJsonIfExists, writeFileAtomic } from '../lake/atomic.js';
 import { LakeLayout } from '../lake/layout.js';
@@ -227,7 +227,9 @@ export class StreamIngestor {
     batch.messages++;
     batch.to = end;
     this.stats.messages++;
-    const receivedAt = new Date(receivedMs).toISOString();
+    // Only dead letters and states carry the receipt time: most messages never format it.
+    const receivedAt =
+      decoded.rejected.length > 0 || decoded.states.length > 0 ? new Date(receivedMs).toISOString() : '';
     for (const rejected of decoded.rejected) {
       const letter: DeadLetter = {
         id: `${this.options.consumer}:${offset}${rejected.index === null ? '' : `:${rejected.index}`}`,
@@ -256,7 +258,7 @@ export class StreamIngestor {
     }
     for (const state of decoded.states) {
       batch.states.push(state);
-      batchStateSource.set(state, { offset, topic, payload, receivedAt });
+      batchStateSource.set(state, { offset, topic, receivedAt });
       detector?.state?.(state);
       if (state.ts > this.dataClock) this.dataClock = state.ts;
     }
@@ -427,12 +429,16 @@ export class StreamIngestor {
     this.master = await readLakeMaster(this.options.lake);
   }
 
+  private stop(): void {
+    this.closed = true;
+    clearInterval(this.timer);
+    clearInterval(this.alertTimer);
+    clearInterval(this.oeeTimer);
+  }
+
   /** Lands everything received, then closes the log. */
   async close(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearInterval(this.timer);
-    if (this.alertTimer) clearInterval(this.alertTimer);
-    if (this.oeeTimer) clearInterval(this.oeeTimer);
+    this.stop();
     while (this.landing) await this.landing;
     await this.wal.sync();
     if (this.batch.messages > 0) await this.landNow();
@@ -445,10 +451,7 @@ export class StreamIngestor {
 
   /** Stops without landing (tests: as if killed after the last sync). */
   async abandon(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearInterval(this.timer);
-    if (this.alertTimer) clearInterval(this.alertTimer);
-    if (this.oeeTimer) clearInterval(this.oeeTimer);
+    this.stop();
     while (this.landing) await this.landing.catch(() => undefined);
     await this.wal.close();
     await this.worker.close();
@@ -456,10 +459,7 @@ export class StreamIngestor {
 }
 
 /** Where a state change came from, for its dead letter if the lake contradicts it. */
-const batchStateSource = new WeakMap<
-  StateChange,
-  { offset: number; topic: string; payload: Buffer; receivedAt: string }
->();
+const batchStateSource = new WeakMap<StateChange, { offset: number; topic: string; receivedAt: string }>();
 
 function pad(offset: number): string {
   return String(offset).padStart(16, '0');
@@ -477,12 +477,4 @@ function mergeBatches(first: Batch, second: Batch): Batch {
   }
   merged.to = second.messages > 0 ? second.to : first.to;
   return merged;
-}
-
-/** Reads a checkpoint (for `lathe stream status` and tests). */
-export async function readCheckpoint(lake: string, consumer: string): Promise<Checkpoint | undefined> {
-  const text = await readFile(path.join(consumerDir(lake, consumer), 'checkpoint.json'), 'utf8').catch(
-    () => undefined,
-  );
-  return text ? (JSON.parse(text) as Checkpoint) : undefined;
 }
