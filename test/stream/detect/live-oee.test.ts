@@ -11,17 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { type LiveCount, LiveOee, type OeeCell } from '../../../src/stream/detect/index.js';
 import { buildMarts, type MartLake } from '../../marts/support.js';
 import { validDrop } from '../../support/drop.js';
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from '../support/seeded.js';
 
 const SHIFTS = [
   { shift_id: 'S1', start: '2026-03-02T06:00:00+01:00', end: '2026-03-02T14:00:00+01:00' },

@@ -9,18 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { Detector, type WeViolation } from '../../../src/stream/detect/index.js';
 import { buildMarts, type MartLake } from '../../marts/support.js';
 import { validDrop, withLines } from '../../support/drop.js';
-
-/** mulberry32: a small seeded generator, so the series are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from '../support/seeded.js';
 
 interface Reading {
   machine: string;
