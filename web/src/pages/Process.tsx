@@ -139,16 +139,20 @@ function ControlChart(props: { location: Location; machine: string; sensors: Row
   );
   const spc = fetched.state === 'done' ? fetched.data : null;
   const option = useMemo(() => (spc ? controlChartOption(spc) : {}), [spc]);
-  const violations: Row[] = spc
-    ? spc.violations.map((violation) => ({
-        ts: violation.ts,
-        value: violation.value,
-        rule: violation.rule,
-        rule_name: violation.rule_name,
-        side: violation.side,
-        point_count: violation.point_count,
-      }))
-    : [];
+  const violations = useMemo(
+    (): Row[] =>
+      spc
+        ? spc.violations.map((violation) => ({
+            ts: violation.ts,
+            value: violation.value,
+            rule: violation.rule,
+            rule_name: violation.rule_name,
+            side: violation.side,
+            point_count: violation.point_count,
+          }))
+        : [],
+    [spc],
+  );
   const limits = spc?.limits ?? null;
   const sensorPicker = (
     <div className="field inline">
