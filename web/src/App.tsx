@@ -1,8 +1,8 @@
 /** The dashboard's frame: the page list, the global filters, the page. */
-import { type ReactNode, useEffect, useRef } from 'react';
+import { type ComponentType, useEffect } from 'react';
 import { FilterBar } from './components/FilterBar.js';
 import { Link } from './components/Link.js';
-import { PAGES, pageHref, useLocation } from './filters.js';
+import { type Location, PAGES, type PagePath, pageHref, useLocation } from './filters.js';
 import { CostPage } from './pages/Cost.js';
 import { DataPage } from './pages/Data.js';
 import { LossesPage } from './pages/Losses.js';
@@ -11,38 +11,25 @@ import { ProcessPage } from './pages/Process.js';
 import { QualityPage } from './pages/Quality.js';
 import { ReliabilityPage } from './pages/Reliability.js';
 
+const PAGE_VIEWS: Record<PagePath, ComponentType<{ location: Location }>> = {
+  '/': OverviewPage,
+  '/losses': LossesPage,
+  '/quality': QualityPage,
+  '/reliability': ReliabilityPage,
+  '/process': ProcessPage,
+  '/cost': CostPage,
+  '/data': DataPage,
+};
+
 export function App() {
   const location = useLocation();
   const page = PAGES.find((one) => one.path === location.page) ?? PAGES[0];
-  const main = useRef<HTMLElement>(null);
 
   useEffect(() => {
     document.title = `${page.name} · Lathe`;
   }, [page.name]);
 
-  let content: ReactNode;
-  switch (location.page) {
-    case '/losses':
-      content = <LossesPage location={location} />;
-      break;
-    case '/quality':
-      content = <QualityPage location={location} />;
-      break;
-    case '/reliability':
-      content = <ReliabilityPage location={location} />;
-      break;
-    case '/process':
-      content = <ProcessPage location={location} />;
-      break;
-    case '/cost':
-      content = <CostPage location={location} />;
-      break;
-    case '/data':
-      content = <DataPage location={location} />;
-      break;
-    default:
-      content = <OverviewPage location={location} />;
-  }
+  const Page = PAGE_VIEWS[location.page];
 
   return (
     <>
@@ -64,9 +51,9 @@ export function App() {
         </nav>
       </header>
       <FilterBar location={location} />
-      <main id="main" ref={main} tabIndex={-1}>
+      <main id="main" tabIndex={-1}>
         <h1>{page.name}</h1>
-        {content}
+        <Page location={location} />
       </main>
     </>
   );
