@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { openLakeReader } from '../../lake/reader.js';
 import { displayRows } from '../../metrics/display.js';
 import { KPIS } from '../../metrics/kpis.js';
-import { compileKpi, queryKpi } from '../../metrics/query.js';
+import { compileKpi, runKpi } from '../../metrics/query.js';
 import { UsageError } from '../../util/errors.js';
 import { action, globalOptions, printJson, withExamples } from '../shell.js';
 import { printCsv, printTable } from '../table.js';
@@ -92,13 +92,16 @@ export function registerKpi(program: Command): void {
           to: flags.to,
         };
         // Bad input is reported before the lake is opened, which then attaches only what the query reads.
-        const { kpi, tables } = compileKpi(request);
-        const reader = await openLakeReader(globalOptions(cmd).lake, { asOf: flags.asOf, models: tables });
+        const compiled = compileKpi(request);
+        const reader = await openLakeReader(globalOptions(cmd).lake, {
+          asOf: flags.asOf,
+          models: compiled.tables,
+        });
         try {
-          const result = await queryKpi(reader, request);
+          const result = await runKpi(reader, compiled);
           if (flags.json) printJson(result.rows);
           else if (flags.csv) printCsv(result.columns, result.rows);
-          else printTable(result.columns, displayRows(kpi, result.rows));
+          else printTable(result.columns, displayRows(compiled.kpi, result.rows));
         } finally {
           reader.close();
         }
