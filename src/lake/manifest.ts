@@ -102,6 +102,8 @@ export interface BuildPart {
    * rows, so readers need not take any earlier row out for it). Absent: not known.
    */
   replaces?: number;
+  /** Incremental parts whose key has a time column: its key ranges per scope (models/key-ranges.ts), lake-relative. */
+  keyRanges?: string;
 }
 
 export type Materialization = 'view' | 'table' | 'incremental';

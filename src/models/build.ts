@@ -28,6 +28,7 @@ import { LatheError } from '../util/errors.js';
 import { closestName } from '../util/suggest.js';
 import { compileSql, defaultResolve, type Resolve } from './compile.js';
 import { type CompiledTest, compileGenericTest, compileSingularTest, runTests } from './dq.js';
+import { mayReplace, writeKeyRanges } from './key-ranges.js';
 import { ConnectionPool } from './pool.js';
 import { isModelReference, loadProject, type Model, type Project } from './project.js';
 import type { BuildRecord, ModelResult, TestResult } from './records.js';
@@ -389,6 +390,7 @@ class BuildRun {
       compileSql(model, resolve),
       plan?.since !== undefined,
     );
+    if (part && plan) part.keyRanges = await writeKeyRanges(connection, this.layout, part, entry.uniqueKey);
     if (part && plan?.since && prior!.parts.length > 0)
       part.replaces = await replacedRows(connection, this.layout, part, prior!.parts, entry.uniqueKey);
     entry.parts = [...(plan?.since ? prior!.parts : []), ...(part ? [part] : [])];
@@ -706,7 +708,7 @@ async function replacedRows(
   uniqueKey: string[],
 ): Promise<number> {
   const files = earlier.flatMap((p) => p.files);
-  if (files.length === 0) return 0;
+  if (files.length === 0 || !(await mayReplace(connection, layout, part, earlier))) return 0;
   const keys = uniqueKey.map(ident);
   const on = keys.map((key) => `n.${key} = o.${key}`).join(' AND ');
   const result = await connection.runAndReadAll(
@@ -734,9 +736,10 @@ async function publish(
     const target = layout.modelPartition(model.layer, name, buildId);
     await mkdir(path.dirname(target), { recursive: true });
     await rename(path.join(staging, model.layer, name, `build=${buildId}`), target);
-    part.files = part.files.map((file) =>
-      file.startsWith(stagedPrefix) ? file.slice(stagedPrefix.length) : file,
-    );
+    const unstaged = (file: string) =>
+      file.startsWith(stagedPrefix) ? file.slice(stagedPrefix.length) : file;
+    part.files = part.files.map(unstaged);
+    if (part.keyRanges) part.keyRanges = unstaged(part.keyRanges);
   }
   await publishBuildManifest(layout, manifest);
 }
