@@ -30,7 +30,7 @@ import { compileSql, defaultResolve, type Resolve } from './compile.js';
 import { type CompiledTest, compileGenericTest, compileSingularTest, runTests } from './dq.js';
 import { mayReplace, writeKeyRanges } from './key-ranges.js';
 import { ConnectionPool } from './pool.js';
-import { isModelReference, loadProject, type Model, type Project } from './project.js';
+import { isModelReference, loadProject, type Model, type Project, type SingularTest } from './project.js';
 import type { BuildRecord, ModelResult, TestResult } from './records.js';
 import { FileBuildStore } from './records.js';
 import { createHistoryViews, createRawViews, modelStateSql, partScan } from './relations.js';
@@ -245,7 +245,31 @@ class BuildRun {
         })(),
       );
     }
+    // Each model's tests start once it and what they read are built, while later models still
+    // run: they fill the connections the critical path leaves idle (models go first in the queue).
+    const testRuns = new Map<string, Promise<TestResult[]>>();
+    for (const model of this.project.models)
+      testRuns.set(
+        model.name,
+        (async () => {
+          const reads = [
+            model.name,
+            ...model.tests.flatMap((t) => (t.kind === 'relationships' ? [t.to] : [])),
+          ];
+          await Promise.all(reads.map((name) => outcomes.get(name)));
+          return this.testModel(model, results.get(model.name));
+        })(),
+      );
+    for (const test of this.project.singularTests)
+      testRuns.set(
+        `singular:${test.name}`,
+        (async () => {
+          await Promise.all(test.refs.map((name) => outcomes.get(name)));
+          return this.singularTest(test);
+        })(),
+      );
     await Promise.all(outcomes.values());
+    const tests = (await Promise.all(testRuns.values())).flat();
     this.record.models = this.project.models
       .map((model) => results.get(model.name))
       .filter((r) => r !== undefined);
@@ -254,7 +278,7 @@ class BuildRun {
       this.record.error = failed.error ?? null;
       return undefined;
     }
-    this.record.tests = await this.runTests();
+    this.record.tests = [...tests, ...this.vanishedRows()];
     const blocking = this.record.tests.filter((test) => test.severity === 'error' && test.status !== 'pass');
     if (blocking.length > 0) {
       this.record.error = blockingError(blocking, this.previous);
@@ -553,41 +577,47 @@ class BuildRun {
     return { buildId: this.record.build_id, loadId: this.raw.id, files: [this.layout.relative(file)], rows };
   }
 
-  private async runTests(): Promise<TestResult[]> {
+  /** The tests declared on a model this build ran (none when it failed or was not selected). */
+  private async testModel(model: Model, result: ModelResult | undefined): Promise<TestResult[]> {
+    if (!this.selected.has(model.name) || !this.models[model.name] || result?.status === 'failed') return [];
     const cutoff = this.raw.committedAt;
+    const only = await this.newRowsUnderTest(model.name, result);
     const compiled: CompiledTest[] = [];
     const scoped = new Set<CompiledTest>();
-    const newRows = await this.newRowsUnderTest();
-    for (const model of this.project.models) {
-      if (!this.selected.has(model.name) || !this.models[model.name]) continue;
-      const only = newRows.get(model.name);
-      for (const test of model.tests) {
-        // A relationship to a model this build neither ran nor inherited (a `--select` on a lake
-        // without a build yet) cannot be judged; singular tests are skipped the same way.
-        if (test.kind === 'relationships' && !this.models[test.to]) continue;
-        const whole = compileGenericTest(test, cutoff);
-        // Row tests (compiled with `row`), or uniqueness over columns that include the key
-        // later rows replace earlier ones by.
-        const judgesRows =
-          whole.row !== undefined ||
-          (test.kind === 'unique' &&
-            this.models[model.name]!.uniqueKey.every((k) => test.columns.includes(k)));
-        if (only && judgesRows && only.passed.has(test.name)) {
-          const onNewRows = compileGenericTest(test, cutoff, only.relation);
-          scoped.add(onNewRows);
-          compiled.push(onNewRows);
-        } else compiled.push(whole);
-      }
+    for (const test of model.tests) {
+      // A relationship to a model this build neither ran nor inherited (a `--select` on a lake
+      // without a build yet, or a failed model) cannot be judged.
+      if (test.kind === 'relationships' && !this.models[test.to]) continue;
+      const whole = compileGenericTest(test, cutoff);
+      // Row tests (compiled with `row`), or uniqueness over columns that include the key
+      // later rows replace earlier ones by.
+      const judgesRows =
+        whole.row !== undefined ||
+        (test.kind === 'unique' && this.models[model.name]!.uniqueKey.every((k) => test.columns.includes(k)));
+      if (only && judgesRows && only.passed.has(test.name)) {
+        const onNewRows = compileGenericTest(test, cutoff, only.relation);
+        scoped.add(onNewRows);
+        compiled.push(onNewRows);
+      } else compiled.push(whole);
     }
-    for (const test of this.project.singularTests) {
-      const reads = test.refs.every((ref) => this.models[ref]);
-      const touches = test.refs.length === 0 || test.refs.some((ref) => this.selected.has(ref));
-      if (!reads || !touches) continue;
-      if (test.references.some((r) => r.kind === 'source_history'))
-        await this.pool.use((connection) => this.ensureHistoryViews(connection));
-      compiled.push(compileSingularTest(test));
-    }
-    // A model's row tests go together (one scan of the model); every other test on its own.
+    const results = await this.runCompiled(compiled);
+    return results.map((r, index) =>
+      scoped.has(compiled[index]!) ? { ...r, scope: 'new_rows' as const } : r,
+    );
+  }
+
+  /** A singular test whose models this build has, when it ran at least one of them. */
+  private async singularTest(test: SingularTest): Promise<TestResult[]> {
+    const reads = test.refs.every((ref) => this.models[ref]);
+    const touches = test.refs.length === 0 || test.refs.some((ref) => this.selected.has(ref));
+    if (!reads || !touches) return [];
+    if (test.references.some((r) => r.kind === 'source_history'))
+      await this.pool.use((connection) => this.ensureHistoryViews(connection), 'later');
+    return this.runCompiled([compileSingularTest(test)]);
+  }
+
+  /** Row tests of one relation go together (one scan); every other test on its own connection turn. */
+  private async runCompiled(compiled: CompiledTest[]): Promise<TestResult[]> {
     const groups = new Map<string, CompiledTest[]>();
     for (const [index, test] of compiled.entries()) {
       const key = test.row ? `row:${test.row.table}` : `test:${index}`;
@@ -607,48 +637,45 @@ class BuildRun {
             }),
           );
           for (const [index, test] of group.entries()) byTest.set(test, results[index]!);
-        }),
+        }, 'later'),
       ),
     );
-    const results = compiled.map((test) =>
-      scoped.has(test) ? { ...byTest.get(test)!, scope: 'new_rows' as const } : byTest.get(test)!,
-    );
-    return [...results, ...this.vanishedRows()];
+    return compiled.map((test) => byTest.get(test)!);
   }
 
   /**
-   * Models built from new rows this time, with a view of just those rows and the tests that
-   * passed when the model last ran. A test that judges rows one by one (not_null,
-   * accepted_values, expression), or uniqueness over columns that include the unique_key
-   * (later rows replace earlier ones by that key, so no new row can repeat an old one), then
-   * needs only the new rows: on a 15 M-row mart that is seconds per build.
+   * A model built from new rows this time: a view of just those rows and the tests that passed
+   * when the model last ran. A test that judges rows one by one (not_null, accepted_values,
+   * expression), or uniqueness over columns that include the unique_key (later rows replace
+   * earlier ones by that key, so no new row can repeat an old one), then needs only the new
+   * rows: on a 15 M-row mart that is seconds per build.
    */
-  private async newRowsUnderTest(): Promise<Map<string, { relation: string; passed: Set<string> }>> {
-    const under = new Map<string, { relation: string; passed: Set<string> }>();
-    const store = new FileBuildStore(this.layout);
-    for (const result of this.record.models) {
-      if (result.status !== 'built' || result.mode !== 'incremental') continue;
-      const builtAt = this.previous?.models[result.name]?.builtAt;
-      const then = builtAt ? await store.get(builtAt) : undefined;
-      if (!then) continue;
-      const passed = new Set(
-        then.tests
-          .filter((test) => test.model === result.name && test.status === 'pass')
-          .map((test) => test.name),
-      );
-      const entry = this.models[result.name]!;
-      const part = entry.parts.find((p) => p.buildId === this.record.build_id);
-      const relation = `new_rows_of__${result.name}`;
-      await this.pool.first.run(
-        `CREATE OR REPLACE VIEW ${ident(relation)} AS ${
-          part
-            ? modelStateSql(this.layout, { ...entry, parts: [part] })
-            : `SELECT * FROM ${ident(result.name)} WHERE false`
-        }`,
-      );
-      under.set(result.name, { relation, passed });
-    }
-    return under;
+  private async newRowsUnderTest(
+    name: string,
+    result: ModelResult | undefined,
+  ): Promise<{ relation: string; passed: Set<string> } | undefined> {
+    if (result?.status !== 'built' || result.mode !== 'incremental') return undefined;
+    const builtAt = this.previous?.models[name]?.builtAt;
+    const then = builtAt ? await new FileBuildStore(this.layout).get(builtAt) : undefined;
+    if (!then) return undefined;
+    const passed = new Set(
+      then.tests.filter((test) => test.model === name && test.status === 'pass').map((test) => test.name),
+    );
+    const entry = this.models[name]!;
+    const part = entry.parts.find((p) => p.buildId === this.record.build_id);
+    const relation = `new_rows_of__${name}`;
+    await this.pool.use(
+      (connection) =>
+        connection.run(
+          `CREATE OR REPLACE VIEW ${ident(relation)} AS ${
+            part
+              ? modelStateSql(this.layout, { ...entry, parts: [part] })
+              : `SELECT * FROM ${ident(name)} WHERE false`
+          }`,
+        ),
+      'later',
+    );
+    return { relation, passed };
   }
 
   /** A table model that built 0 rows where the previous build had rows: a warning. */

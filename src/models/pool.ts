@@ -9,6 +9,8 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 export class ConnectionPool {
   private readonly idle: DuckDBConnection[];
   private readonly waiting: ((connection: DuckDBConnection) => void)[] = [];
+  /** Work that may wait for everything in `waiting` (a build's tests wait for its models). */
+  private readonly waitingLater: ((connection: DuckDBConnection) => void)[] = [];
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -43,14 +45,18 @@ export class ConnectionPool {
     return this.connections[0]!;
   }
 
-  /** Runs `work` on a free connection, waiting for one if all are busy. */
-  async use<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  /** Runs `work` on a free connection, waiting for one if all are busy ('later': behind all other waiting work). */
+  async use<T>(
+    work: (connection: DuckDBConnection) => Promise<T>,
+    turn: 'now' | 'later' = 'now',
+  ): Promise<T> {
+    const queue = turn === 'now' ? this.waiting : this.waitingLater;
     const connection =
-      this.idle.pop() ?? (await new Promise<DuckDBConnection>((resolve) => this.waiting.push(resolve)));
+      this.idle.pop() ?? (await new Promise<DuckDBConnection>((resolve) => queue.push(resolve)));
     try {
       return await work(connection);
     } finally {
-      const next = this.waiting.shift();
+      const next = this.waiting.shift() ?? this.waitingLater.shift();
       if (next) next(connection);
       else this.idle.push(connection);
     }
