@@ -102,6 +102,11 @@ export interface BuildPart {
    * rows, so readers need not take any earlier row out for it). Absent: not known.
    */
   replaces?: number;
+  /**
+   * Earlier rows this part takes out beyond its keys (the model's `replaces`): every earlier row
+   * equal to a row of `file` on all `columns` but the last and at or after it on the last.
+   */
+  replacedRanges?: { file: string; columns: string[] };
   /** Incremental parts whose key has a time column: its key ranges per scope (models/key-ranges.ts), lake-relative. */
   keyRanges?: string;
 }

@@ -26,14 +26,14 @@ import { acquireWriterLock } from '../lake/writer-lock.js';
 import type { ProblemRecord } from '../meta/records.js';
 import { LatheError } from '../util/errors.js';
 import { closestName } from '../util/suggest.js';
-import { compileSql, defaultResolve, type Resolve } from './compile.js';
+import { compileSql, defaultResolve, type Resolve, replacedRelation } from './compile.js';
 import { type CompiledTest, compileGenericTest, compileSingularTest, runTests } from './dq.js';
 import { mayReplace, writeKeyRanges } from './key-ranges.js';
 import { ConnectionPool } from './pool.js';
 import { isModelReference, loadProject, type Model, type Project, type SingularTest } from './project.js';
 import type { BuildRecord, ModelResult, TestResult } from './records.js';
 import { FileBuildStore } from './records.js';
-import { createHistoryViews, createRawViews, modelStateSql, partScan } from './relations.js';
+import { createHistoryViews, createRawViews, modelStateSql, partScan, rangeJoin } from './relations.js';
 import { selectModels } from './select.js';
 
 export interface BuildProgressEvent {
@@ -170,7 +170,8 @@ function checkNames(project: Project, raw: RawManifest): void {
   const entities = Object.keys(raw.entities);
   for (const unit of [...project.models, ...project.singularTests]) {
     for (const reference of unit.references) {
-      if (isModelReference(reference) || raw.entities[reference.name]) continue;
+      if (isModelReference(reference) || reference.kind === 'replaced' || raw.entities[reference.name])
+        continue;
       const suggestion = closestName(reference.name, entities);
       throw new LatheError(
         'unknown_source',
@@ -201,7 +202,8 @@ class BuildRun {
   private done = 0;
   private readonly total: number;
   private readonly models: Record<string, BuildModel> = {};
-  private readonly newRowSchemas = new Map<string, Promise<string>>();
+  /** Schemas of raw views made for new_rows() and previous() (rawResolve), by name. */
+  private readonly rawSchemas = new Map<string, Promise<void>>();
   /** Content fingerprints of models computed in this build (an input of several incremental models is hashed once). */
   private readonly fingerprints = new Map<string, Promise<string>>();
   private readonly staging: string;
@@ -408,13 +410,22 @@ class BuildRun {
       plan = await this.incrementalPlan(connection, model, prior, entry.inputs);
     }
     const resolve = plan?.resolve ?? defaultResolve;
-    const part = await this.writePart(
-      connection,
-      model,
-      compileSql(model, resolve),
-      plan?.since !== undefined,
-    );
+    const ranges = model.replaces ? await this.writeReplacedRanges(connection, model, resolve) : undefined;
+    let part = await this.writePart(connection, model, compileSql(model, resolve), plan?.since !== undefined);
     if (part && plan) part.keyRanges = await writeKeyRanges(connection, this.layout, part, entry.uniqueKey);
+    if (ranges) {
+      entry.columns = part
+        ? await columnsOf(connection, partScan(this.layout, part.files), false)
+        : prior!.columns;
+      part = await this.keepReplacedRanges(
+        connection,
+        model,
+        ranges,
+        entry.columns,
+        part,
+        plan?.since !== undefined,
+      );
+    }
     if (part && plan?.since && prior!.parts.length > 0)
       part.replaces = await replacedRows(connection, this.layout, part, prior!.parts, entry.uniqueKey);
     entry.parts = [...(plan?.since ? prior!.parts : []), ...(part ? [part] : [])];
@@ -456,7 +467,7 @@ class BuildRun {
     if (model.histories.length > 0) return full('it reads source_history(), which is read whole');
     for (const [name, fingerprint] of Object.entries(inputs))
       if (prior.inputs?.[name] !== fingerprint) return full(`its input ${name} changed`);
-    const sourceResolve = await this.newRowsResolve(connection, since);
+    const sourceResolve = await this.rawResolve(connection, 'new', since);
     const views = new Map<string, string>();
     const view = async (kind: string, name: string, sql: string) => {
       const viewName = `${kind}__${model.name}__${name}`;
@@ -485,6 +496,12 @@ class BuildRun {
     if (model.previous.length > 0) {
       const then = prior.builtAt ? await readBuildManifest(this.layout, prior.builtAt) : undefined;
       for (const name of model.previous) {
+        const target = this.project.byName.get(name)!;
+        if (target.header.materialized === 'view') {
+          // A view of sources only: its SQL over the raw lake as of the load this model last read.
+          await view('previous', name, compileSql(target, await this.rawResolve(connection, 'at', since)));
+          continue;
+        }
         const entry = then?.models[name];
         if (!entry || entry.materialized === 'view') return full(`no stored ${name} from when it last ran`);
         await view('previous', name, modelStateSql(this.layout, entry));
@@ -529,33 +546,102 @@ class BuildRun {
     return fingerprints;
   }
 
-  /** `source('e')` → entity rows of loads after `since` only (schema raw_new_<since>); the rest as usual. */
-  private async newRowsResolve(connection: DuckDBConnection, since: string): Promise<Resolve> {
-    let schema = this.newRowSchemas.get(since);
+  /**
+   * `source('e')` → the entity in a schema of its own; the rest resolves as usual. `new`: the
+   * rows of loads after `since` only (raw_new_<since>); `at`: the entity as it was right after
+   * load `since` (raw_at_<since>). An entity with no rows there is empty, with its columns.
+   */
+  private async rawResolve(
+    connection: DuckDBConnection,
+    kind: 'new' | 'at',
+    since: string,
+  ): Promise<Resolve> {
+    const name = `raw_${kind}_${since.replace(/\W/g, '_')}`;
+    let schema = this.rawSchemas.get(name);
     if (!schema) {
       schema = (async () => {
-        const name = `raw_new_${since.replace(/\W/g, '_')}`;
-        const newer: RawManifest = { ...this.raw, entities: {} };
-        for (const [entityName, entity] of Object.entries(this.raw.entities)) {
-          const partitions = entity.partitions.filter((partition) => partition.loadId > since);
-          newer.entities[entityName] = { ...entity, partitions };
+        let manifest: RawManifest | undefined;
+        if (kind === 'at') manifest = await readManifest(this.layout, { asOf: since });
+        else {
+          manifest = { ...this.raw, entities: {} };
+          for (const [entityName, entity] of Object.entries(this.raw.entities)) {
+            const partitions = entity.partitions.filter((partition) => partition.loadId > since);
+            manifest.entities[entityName] = { ...entity, partitions };
+          }
         }
-        const made = await createRawViews((sql) => connection.run(sql), this.layout, newer, name);
-        // Entities with no new rows: empty, with the entity's columns.
+        const run = (sql: string) => connection.run(sql);
+        const made = manifest ? await createRawViews(run, this.layout, manifest, name) : [];
+        await run(`CREATE SCHEMA IF NOT EXISTS ${ident(name)}`);
         for (const entityName of Object.keys(this.raw.entities))
           if (!made.includes(entityName))
-            await connection.run(
+            await run(
               `CREATE OR REPLACE VIEW ${ident(name)}.${ident(entityName)} AS SELECT * FROM raw.${ident(entityName)} WHERE false`,
             );
-        return name;
       })();
-      this.newRowSchemas.set(since, schema);
+      this.rawSchemas.set(name, schema);
     }
-    const schemaName = await schema;
+    await schema;
     return (reference) =>
-      reference.kind === 'source'
-        ? `${ident(schemaName)}.${ident(reference.name)}`
-        : defaultResolve(reference);
+      reference.kind === 'source' ? `${ident(name)}.${ident(reference.name)}` : defaultResolve(reference);
+  }
+
+  /**
+   * The header's `replaces`, run before the model: the rows that name what this build recomputes
+   * (the model reads them as replaced('<itself>')) and so takes out of earlier parts beyond their
+   * keys, e.g. every stop of a machine from the first one a new event may change, merged away
+   * or not. In a full build new_rows() is everything, so they cover every scope.
+   */
+  private async writeReplacedRanges(
+    connection: DuckDBConnection,
+    model: Model,
+    resolve: Resolve,
+  ): Promise<{ file: string; rows: number }> {
+    const dir = path.join(this.staging, model.layer, model.name, `build=${this.record.build_id}`);
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, '_replaces.parquet');
+    const written = await connection.runAndReadAll(
+      `COPY (${compileSql(model.replaces!, resolve)}) TO ${sqlString(file)} (FORMAT parquet)`,
+    );
+    await connection.run(
+      `CREATE OR REPLACE VIEW ${ident(replacedRelation(model.name))} AS SELECT * FROM ${partScan(this.layout, [this.layout.relative(file)])}`,
+    );
+    return { file, rows: Number(written.getRows()[0]?.[0] ?? 0) };
+  }
+
+  /**
+   * An incremental part keeps its replaced ranges (a part with no rows of its own is kept for
+   * them); a full part replaces everything anyway. Their columns must be the model's.
+   */
+  private async keepReplacedRanges(
+    connection: DuckDBConnection,
+    model: Model,
+    ranges: { file: string; rows: number },
+    modelColumns: string[],
+    part: BuildPart | undefined,
+    incremental: boolean,
+  ): Promise<BuildPart | undefined> {
+    const columns = await columnsOf(
+      connection,
+      partScan(this.layout, [this.layout.relative(ranges.file)]),
+      false,
+    );
+    const unknown = columns.filter((column) => !modelColumns.includes(column));
+    if (unknown.length > 0 || columns.length === 0)
+      throw new LatheError(
+        'bad_replaces',
+        `replaces of \`${model.name}\` returns ${unknown.map((c) => `\`${c}\``).join(', ') || 'no column'}, not columns of the model`,
+        {
+          location: { file: model.file, line: model.replaces!.references[0]?.line },
+          fix: "return the model's own columns: the scope, then last the column from which on earlier rows are replaced",
+        },
+      );
+    if (!incremental || ranges.rows === 0) {
+      await rm(ranges.file, { force: true });
+      return part;
+    }
+    const kept = part ?? { buildId: this.record.build_id, loadId: this.raw.id, files: [], rows: 0 };
+    kept.replacedRanges = { file: this.layout.relative(ranges.file), columns };
+    return kept;
   }
 
   /** COPY the model's SELECT straight to Parquet in staging; an empty incremental part writes no file. */
@@ -571,7 +657,8 @@ class BuildRun {
     const result = await connection.runAndReadAll(`COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet)`);
     const rows = Number(result.getRows()[0]?.[0] ?? 0);
     if (rows === 0 && skipEmpty) {
-      await rm(dir, { recursive: true, force: true });
+      // The folder stays for a `replaces` file; staging goes as a whole after the build.
+      await rm(file, { force: true });
       return undefined;
     }
     return { buildId: this.record.build_id, loadId: this.raw.id, files: [this.layout.relative(file)], rows };
@@ -735,17 +822,29 @@ async function replacedRows(
   uniqueKey: string[],
 ): Promise<number> {
   const files = earlier.flatMap((p) => p.files);
-  if (files.length === 0 || !(await mayReplace(connection, layout, part, earlier))) return 0;
+  if (files.length === 0) return 0;
+  const inRanges = part.replacedRanges
+    ? Number(
+        (
+          await connection.runAndReadAll(
+            `SELECT count(*) FROM ${partScan(layout, files)} t ${rangeJoin(layout, { columns: part.replacedRanges.columns, files: [part.replacedRanges.file] }, 'r', 'SEMI')}`,
+          )
+        ).getRows()[0]?.[0] ?? 0,
+      )
+    : 0;
+  if (part.files.length === 0 || !(await mayReplace(connection, layout, part, earlier))) return inRanges;
   const keys = uniqueKey.map(ident);
   const on = keys.map((key) => `n.${key} = o.${key}`).join(' AND ');
   const result = await connection.runAndReadAll(
     `SELECT count(*) FROM ${partScan(layout, part.files)} n SEMI JOIN (SELECT ${keys.join(', ')} FROM ${partScan(layout, files)}) o ON ${on}`,
   );
-  return Number(result.getRows()[0]?.[0] ?? 0);
+  return inRanges + Number(result.getRows()[0]?.[0] ?? 0);
 }
 
-async function columnsOf(connection: DuckDBConnection, relation: string): Promise<string[]> {
-  const result = await connection.runAndReadAll(`DESCRIBE ${ident(relation)}`);
+async function columnsOf(connection: DuckDBConnection, relation: string, quote = true): Promise<string[]> {
+  const result = await connection.runAndReadAll(
+    `DESCRIBE ${quote ? ident(relation) : `SELECT * FROM ${relation}`}`,
+  );
   return result.getRows().map((row) => String(row[0]));
 }
 
@@ -767,6 +866,7 @@ async function publish(
       file.startsWith(stagedPrefix) ? file.slice(stagedPrefix.length) : file;
     part.files = part.files.map(unstaged);
     if (part.keyRanges) part.keyRanges = unstaged(part.keyRanges);
+    if (part.replacedRanges) part.replacedRanges.file = unstaged(part.replacedRanges.file);
   }
   await publishBuildManifest(layout, manifest);
 }

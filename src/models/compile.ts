@@ -13,7 +13,7 @@ export const NEW_ROWS_SCHEMA = 'raw_new';
 
 export type Resolve = (reference: Reference) => string;
 
-/** `source('e')` → raw."e", `source_history('e')` → raw_history."e", `ref('m')` and (a full build's) `new_rows('m')` → "m", `previous('m')` → no rows. */
+/** `source('e')` → raw."e", `source_history('e')` → raw_history."e", `ref('m')` and (a full build's) `new_rows('m')` → "m", `previous('m')` → no rows, `replaced('m')` → the build's `replaces` rows. */
 export const defaultResolve: Resolve = (reference) => {
   switch (reference.kind) {
     case 'ref':
@@ -22,12 +22,19 @@ export const defaultResolve: Resolve = (reference) => {
     case 'previous':
       // Nothing came before a full build.
       return `(SELECT * FROM ${ident(reference.name)} WHERE false)`;
+    case 'replaced':
+      return ident(replacedRelation(reference.name));
     case 'source':
       return `${ident(RAW_SCHEMA)}.${ident(reference.name)}`;
     case 'source_history':
       return `${ident(HISTORY_SCHEMA)}.${ident(reference.name)}`;
   }
 };
+
+/** The relation a build makes of a model's `replaces` rows, read as replaced('<model>'). */
+export function replacedRelation(model: string): string {
+  return `replaced__${model}`;
+}
 
 /** The SQL after the header with references replaced; trailing `;` removed so it can be nested. */
 export function compileSql(

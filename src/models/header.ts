@@ -27,6 +27,7 @@ export const modelHeaderSchema = z
     tags: z.array(name).default([]),
     unique_key: names.optional(),
     full_refresh_if: z.string().min(1).optional(),
+    replaces: z.string().min(1).optional(),
     changes_handled: names.optional(),
     columns: z
       .record(

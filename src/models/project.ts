@@ -26,15 +26,23 @@ const TESTS_FOLDER = 'tests';
 /**
  * A call in a model's SQL: `ref('m')`, `source('e')`, `source_history('e')`, and in
  * incremental models `new_rows('m')` (the rows `m` gained since this model last ran) and
- * `previous('m')` (`m` as it was then).
+ * `previous('m')` (`m` as it was then), and `replaced('<itself>')` (the rows of its header's
+ * `replaces`: what this build recomputes and takes out of earlier parts).
  */
 export interface Reference {
-  kind: 'ref' | 'new_rows' | 'previous' | 'source' | 'source_history';
+  kind: 'ref' | 'new_rows' | 'previous' | 'replaced' | 'source' | 'source_history';
   name: string;
   line: number;
   /** Offsets of the whole call in `Model.text`. */
   start: number;
   end: number;
+}
+
+/** SQL given in a header key, with its references (they keep the key's line). */
+export interface HeaderSql {
+  text: string;
+  bodyStart: number;
+  references: Reference[];
 }
 
 interface SqlFile {
@@ -60,7 +68,9 @@ export interface Model extends SqlFile {
   /** The models it reads by previous(). */
   previous: string[];
   /** `full_refresh_if` of the header with its references, when it has one. */
-  fullRefreshIf?: { text: string; bodyStart: number; references: Reference[] };
+  fullRefreshIf?: HeaderSql;
+  /** `replaces` of the header (the earlier rows a new part takes out), when it has one. */
+  replaces?: HeaderSql;
   sources: string[];
   histories: string[];
   tests: DataTest[];
@@ -95,7 +105,7 @@ function lineAt(text: string, offset: number): number {
  * written inside them is no reference.
  */
 const TOKEN =
-  /--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|\b(ref|new_rows|previous|source_history|source)\s*\(\s*(?:'([^']*)'|"([^"]*)")\s*\)/g;
+  /--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|\b(ref|new_rows|previous|replaced|source_history|source)\s*\(\s*(?:'([^']*)'|"([^"]*)")\s*\)/g;
 
 function findReferences(text: string, bodyStart: number): Reference[] {
   const references: Reference[] = [];
@@ -352,9 +362,16 @@ export async function loadProject(modelsDir = 'models'): Promise<Project> {
       );
     const unit = sqlFile(name, absolute, file, text, header);
     const condition = parsed.full_refresh_if
-      ? fullRefreshCondition(parsed.full_refresh_if, headerLine(text, header, ['full_refresh_if']))
+      ? headerSql(parsed.full_refresh_if, headerLine(text, header, ['full_refresh_if']))
       : undefined;
-    const everyReference = [...unit.references, ...(condition?.references ?? [])];
+    const replaces = parsed.replaces
+      ? headerSql(parsed.replaces, headerLine(text, header, ['replaces']))
+      : undefined;
+    const everyReference = [
+      ...unit.references,
+      ...(condition?.references ?? []),
+      ...(replaces?.references ?? []),
+    ];
     const model: Model = {
       ...unit,
       // What the condition reads is read too (ordered before, and guarded unless by previous()).
@@ -364,6 +381,7 @@ export async function loadProject(modelsDir = 'models'): Promise<Project> {
       deltas: namesOf(everyReference, 'new_rows'),
       previous: namesOf(everyReference, 'previous'),
       ...(condition ? { fullRefreshIf: condition } : {}),
+      ...(replaces ? { replaces } : {}),
       sources: namesOf(unit.references, 'source'),
       histories: namesOf(unit.references, 'source_history'),
       tests: readTests(name, parsed, text, header, file),
@@ -413,8 +431,8 @@ function sqlFile(
   };
 }
 
-/** `full_refresh_if`: a SQL condition of the header; its references keep the header's line. */
-function fullRefreshCondition(text: string, line: number): NonNullable<Model['fullRefreshIf']> {
+/** `full_refresh_if` or `replaces`: SQL of the header; its references keep the header's line. */
+function headerSql(text: string, line: number): HeaderSql {
   return { text, bodyStart: 0, references: findReferences(text, 0).map((r) => ({ ...r, line })) };
 }
 
@@ -424,13 +442,29 @@ export function isModelReference(reference: Reference): boolean {
 }
 
 /**
- * new_rows() and previous() are read by incremental models; new_rows() of an incremental
- * model or of a view of sources only, previous() of a stored (table or incremental) model;
- * full_refresh_if only in incremental models.
+ * new_rows() and previous() are read by incremental models: new_rows() of an incremental model
+ * or of a view of sources only, previous() of a stored (table or incremental) model or of a
+ * view of sources only; replaced() of the model itself, in its SQL, when its header has
+ * `replaces`; full_refresh_if and replaces only in incremental models.
  */
 function checkIncremental(model: Model, byName: Map<string, Model>): void {
   const incremental = model.header.materialized === 'incremental';
-  for (const reference of [...model.references, ...(model.fullRefreshIf?.references ?? [])]) {
+  const headerReferences = [
+    ...(model.fullRefreshIf?.references ?? []),
+    ...(model.replaces?.references ?? []),
+  ];
+  for (const reference of [...model.references, ...headerReferences]) {
+    if (reference.kind === 'replaced') {
+      if (reference.name === model.name && model.replaces && !headerReferences.includes(reference)) continue;
+      throw new LatheError(
+        'bad_new_rows',
+        `\`${model.name}\` reads replaced('${reference.name}'), which only a model's own SQL may read, of itself, when its header has replaces`,
+        {
+          location: { file: model.file, line: reference.line },
+          fix: `write replaced('${model.name}') in the SQL after the header, and declare what it replaces with "replaces:"`,
+        },
+      );
+    }
     if (reference.kind !== 'new_rows' && reference.kind !== 'previous') continue;
     const call = `${reference.kind}('${reference.name}')`;
     const location = { file: model.file, line: reference.line };
@@ -441,16 +475,16 @@ function checkIncremental(model: Model, byName: Map<string, Model>): void {
       });
     const target = byName.get(reference.name)!;
     const materialized = target.header.materialized;
-    if (reference.kind === 'previous' && materialized === 'view')
+    const sourceView = materialized === 'view' && target.references.every((r) => r.kind === 'source');
+    if (reference.kind === 'previous' && materialized === 'view' && !sourceView)
       throw new LatheError(
         'bad_new_rows',
-        `\`${model.name}\` reads ${call}, but \`${target.name}\` is a view: nothing of it is kept`,
+        `\`${model.name}\` reads ${call}, but \`${target.name}\` is a view that reads models: nothing of it is kept`,
         {
           location,
-          fix: `make \`${target.name}\` a table, or compare something stored`,
+          fix: `make \`${target.name}\` a table, or compare something stored (a view of sources only is read as of that load)`,
         },
       );
-    const sourceView = materialized === 'view' && target.references.every((r) => r.kind === 'source');
     if (reference.kind === 'new_rows' && materialized !== 'incremental' && !sourceView)
       throw new LatheError(
         'bad_new_rows',
@@ -458,6 +492,11 @@ function checkIncremental(model: Model, byName: Map<string, Model>): void {
         { location, fix: `read ref('${target.name}'), or make \`${target.name}\` incremental` },
       );
   }
+  if (model.replaces && !incremental)
+    throw new LatheError('bad_model_header', `\`${model.name}\` has replaces but is not incremental`, {
+      location: { file: model.file, line: model.replaces.references[0]?.line },
+      fix: 'replaces names the earlier rows a new incremental part takes out: make the model incremental, or remove it',
+    });
   for (const name of model.header.changes_handled ?? [])
     if (!incremental || !model.refs.includes(name))
       throw new LatheError(
@@ -477,8 +516,16 @@ function checkIncremental(model: Model, byName: Map<string, Model>): void {
     });
 }
 
-function checkRefs(unit: SqlFile & Partial<Pick<Model, 'fullRefreshIf'>>, byName: Map<string, Model>): void {
-  for (const reference of [...unit.references, ...(unit.fullRefreshIf?.references ?? [])]) {
+function checkRefs(
+  unit: SqlFile & Partial<Pick<Model, 'fullRefreshIf' | 'replaces'>>,
+  byName: Map<string, Model>,
+): void {
+  const references = [
+    ...unit.references,
+    ...(unit.fullRefreshIf?.references ?? []),
+    ...(unit.replaces?.references ?? []),
+  ];
+  for (const reference of references) {
     if (!isModelReference(reference) || byName.has(reference.name)) continue;
     const suggestion = closestName(reference.name, [...byName.keys()]);
     throw new LatheError(

@@ -8,6 +8,7 @@ import type { LakeLayout } from '../lake/layout.js';
 import {
   type BuildManifest,
   type BuildModel,
+  type BuildPart,
   listManifestIds,
   type RawManifest,
   readManifest,
@@ -81,26 +82,58 @@ export function partScan(layout: LakeLayout, files: string[]): string {
 /** SQL reading a built model: its Parquet parts (incremental parts upsert by key, latest build wins), or its view SQL. */
 export function modelStateSql(layout: LakeLayout, model: BuildModel): string {
   if (model.materialized === 'view') return model.sql!;
-  const parts = model.parts.filter((part) => part.files.length > 0);
-  if (parts.length === 0) {
+  const parts = model.parts.filter((part) => part.files.length > 0 || part.replacedRanges);
+  const withRows = parts.filter((part) => part.files.length > 0);
+  if (withRows.length === 0) {
     // No rows were ever built; keep the columns so queries still bind.
     const columns = model.columns.map((column) => `NULL AS ${ident(column)}`).join(', ');
     return `SELECT ${columns || 'NULL AS _empty'} WHERE false`;
   }
   const scan = (files: string[]) => partScan(layout, files);
   if (parts.length === 1) return `SELECT * FROM ${scan(parts[0]!.files)}`;
-  // Upsert by key, latest part wins: each part keeps the rows whose key no later part has.
-  // Anti joins against the (small) later parts, not a window over every row; a later part
-  // known to replace nothing (it only added rows) takes nothing out.
+  // Upsert by key, latest part wins: each part keeps the rows whose key no later part has and
+  // that no later part's replaced ranges cover. Anti joins against the (small) later parts,
+  // not a window over every row; a later part known to replace nothing takes nothing out.
   const keys = model.uniqueKey.map(ident);
   const on = keys.map((key) => `t.${key} = l.${key}`).join(' AND ');
-  const selects = parts.map((part, index) => {
-    const later = parts.slice(index + 1).filter((p) => p.replaces !== 0);
-    if (later.length === 0) return `SELECT * FROM ${scan(part.files)}`;
-    const laterKeys = `SELECT ${keys.join(', ')} FROM ${scan(later.flatMap((p) => p.files))}`;
-    return `SELECT t.* FROM ${scan(part.files)} t ANTI JOIN (${laterKeys}) l ON ${on}`;
+  const selects = withRows.map((part) => {
+    const later = parts.slice(parts.indexOf(part) + 1).filter((p) => p.replaces !== 0);
+    let sql = `SELECT t.* FROM ${scan(part.files)} t`;
+    const keyed = later.filter((p) => p.files.length > 0);
+    if (keyed.length > 0)
+      sql += ` ANTI JOIN (SELECT ${keys.join(', ')} FROM ${scan(keyed.flatMap((p) => p.files))}) l ON ${on}`;
+    for (const [index, ranges] of rangeGroups(later).entries())
+      sql += ` ${rangeJoin(layout, ranges, `r${index}`)}`;
+    return sql;
   });
   return selects.reverse().join(' UNION ALL BY NAME ');
+}
+
+type Ranges = NonNullable<BuildPart['replacedRanges']>;
+
+/** Later parts' replaced ranges, grouped by their columns (a model's `replaces` may change). */
+function rangeGroups(later: BuildPart[]): { columns: string[]; files: string[] }[] {
+  const groups = new Map<string, { columns: string[]; files: string[] }>();
+  for (const ranges of later.flatMap((p) => (p.replacedRanges ? [p.replacedRanges] : []))) {
+    const key = ranges.columns.join('\0');
+    const group = groups.get(key) ?? { columns: ranges.columns, files: [] };
+    group.files.push(ranges.file);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
+/** A join to replaced ranges: rows equal to a range on all its columns but the last, and at or after it on the last (ANTI: all other rows). */
+export function rangeJoin(
+  layout: LakeLayout,
+  ranges: Pick<Ranges, 'columns'> & { files: string[] },
+  alias: string,
+  kind: 'ANTI' | 'SEMI' = 'ANTI',
+): string {
+  const columns = ranges.columns.map(ident);
+  const last = columns.length - 1;
+  const on = columns.map((column, index) => `t.${column} ${index === last ? '>=' : '='} ${alias}.${column}`);
+  return `${kind} JOIN ${partScan(layout, ranges.files)} ${alias} ON ${on.join(' AND ')}`;
 }
 
 /**

@@ -49,6 +49,22 @@ describe('model graph errors name the file and line', () => {
     assert.match(inTable.fix ?? '', /materialized: incremental/);
   });
 
+  it('replaced() is a model reading its own replaces; replaces is for incremental models', async () => {
+    const ofOther = await loadError('replaced-of-other');
+    assert.equal(ofOther.code, 'bad_new_rows');
+    assert.match(
+      ofOther.message,
+      /`recent` reads replaced\('counts'\), which only a model's own SQL may read, of itself/,
+    );
+    assert.match(ofOther.location.file ?? '', /replaced-of-other\/core\/recent\.sql$/);
+    assert.equal(ofOther.location.line, 7);
+    assert.match(ofOther.fix ?? '', /replaced\('recent'\)/);
+    const inTable = await loadError('replaces-in-table');
+    assert.equal(inTable.code, 'bad_model_header');
+    assert.match(inTable.message, /`totals` has replaces but is not incremental/);
+    assert.match(inTable.location.file ?? '', /replaces-in-table\/core\/totals\.sql$/);
+  });
+
   it('changes_handled names only inputs the model reads', async () => {
     const error = await loadError('bad-changes-handled');
     assert.equal(error.code, 'bad_model_header');
