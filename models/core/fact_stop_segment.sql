@@ -1,6 +1,38 @@
 /*
-materialized: table
-description: "Stop time as it counts in the cells, CONTRACT §2 steps 3-4: each merged stop clipped to the cut-off and split at shift boundaries (each part in its shift; time outside every shift counts nowhere), and for unplanned stops the parts overlapping a planned stop removed (that time counts as planned). One row per remaining piece of a merged stop within one shift. Also marks failures (CONTRACT Reliability): a merged unplanned breakdown at least the threshold long with at least 1 s left; it is counted at its first remaining second, with all its remaining seconds as repair time."
+materialized: incremental
+unique_key: [stop_id, segment_start_ts]
+# Per machine, this build recomputes the segments of every stop that ends at or after the
+# earliest start of a stop that changed (new or recomputed in stop_merged, or gone from it) or
+# of a shift that changed (new, gone, or moved; the shift_utc_day rows compared with when
+# this model last ran), and takes those segments out of earlier builds. An unplanned stop
+# overlapping a changed planned stop ends after its start, so it is recomputed too. A full
+# build: every stop. Settings and machines are read by ref(): when they change, all is rebuilt.
+replaces: "
+  with stop_changes as (
+    select machine_id, stop_start_ts from new_rows('stop_merged')
+    union all
+    select p.machine_id, p.stop_start_ts
+    from previous('stop_merged') p
+    anti join ref('stop_merged') c on c.stop_id = p.stop_id
+  ),
+  shift_changes as (
+    select plant_id, min(shift_start_ts) as changed_from_ts
+    from (
+      (select * from previous('shift_utc_day') except select * from ref('shift_utc_day'))
+      union all
+      (select * from ref('shift_utc_day') except select * from previous('shift_utc_day'))
+    )
+    group by plant_id
+  )
+  select machine_id, min(from_ts) as merged_stop_end_ts
+  from (
+    select machine_id, stop_start_ts as from_ts from stop_changes
+    union all
+    select m.machine_id, s.changed_from_ts from shift_changes s join ref('stg_machines') m on m.plant_id = s.plant_id
+  )
+  group by machine_id"
+changes_handled: [shift_utc_day]
+description: "Stop time as it counts in the cells, CONTRACT §2 steps 3-4: each merged stop clipped to the cut-off and split at shift boundaries (each part in its shift; time outside every shift counts nowhere), and for unplanned stops the parts overlapping a planned stop removed (that time counts as planned). One row per remaining piece of a merged stop within one shift. Incremental: a build recomputes, per machine, the stops that end after the earliest changed stop or shift (see replaces). Also marks failures (CONTRACT Reliability): a merged unplanned breakdown at least the threshold long with at least 1 s left; it is counted at its first remaining second, with all its remaining seconds as repair time."
 grain: [stop_id, segment_start_ts]
 tags: [core, oee, fact]
 columns:
@@ -28,17 +60,27 @@ tests:
   - expression: { name: segment_has_length, sql: "duration_s > 0" }
   - expression: { name: segment_inside_shift, sql: "segment_start_ts >= shift_start_ts and segment_end_ts <= shift_end_ts" }
 */
-with stops as (
-  select * from ref('stop_merged')
+with recomputed_from as (
+  -- From replaces: per machine, stops ending at or after this are recomputed.
+  select machine_id, merged_stop_end_ts as recompute_from_ts from replaced('fact_stop_segment')
+),
+stops as (
+  select s.*
+  from ref('stop_merged') s
+  join recomputed_from r on r.machine_id = s.machine_id
+  where s.stop_end_ts >= r.recompute_from_ts
 ),
 -- UTC day buckets keep the interval joins below cheap: two intervals can only overlap on a day
 -- both touch, and the day on which their overlap starts names each pair once. Days are
 -- numbers (UTC days since 1970): integer ranges, not a calendar's, for 160 k stops.
+-- Planned stops that may overlap a recomputed unplanned one (recomputed or not themselves).
 planned as (
-  select machine_id, stop_start_ts, stop_end_ts,
-    unnest(range(epoch_us(stop_start_ts) // 86400000000, (epoch_us(stop_end_ts) - 1) // 86400000000 + 1)) as day
-  from stops
-  where stop_kind = 'planned'
+  select p.machine_id, p.stop_start_ts, p.stop_end_ts,
+    unnest(range(epoch_us(p.stop_start_ts) // 86400000000, (epoch_us(p.stop_end_ts) - 1) // 86400000000 + 1)) as day
+  from ref('stop_merged') p
+  join (select machine_id, min(stop_start_ts) as first_start_ts from stops group by all) f
+    on f.machine_id = p.machine_id and p.stop_end_ts > f.first_start_ts
+  where p.stop_kind = 'planned'
 ),
 unplanned as (
   select stop_id, machine_id, stop_start_ts, stop_end_ts,

@@ -1,6 +1,27 @@
 /*
-materialized: table
-description: "Merged stops per machine, CONTRACT §2 steps 1-2. Planned and unplanned events are merged separately where they overlap or touch (an open event ends at its plant's cut-off first). A merged unplanned stop takes the loss_category and reason of its longest event (ties: earliest start, then smallest event_id) and is a small stop when its whole merged duration is under small_stop_threshold_s. Not yet clipped, split or reduced by planned time: see fact_stop_segment."
+materialized: incremental
+unique_key: [stop_id]
+# Per machine and stop kind, this build recomputes every stop that ends at or after the
+# earliest start a change can reach, and takes those stops out of earlier builds (merged away
+# or not): events new or re-sent in the new loads (their new and their earlier version), and
+# every open event (it ends at the cut-off, which moves with each load: so plant_cutoff's
+# changes are handled here). A full build: every event. Machines, reasons and settings are
+# read by ref(): when they change, the whole model is rebuilt.
+replaces: "
+  select e.machine_id, case when r.planned then 'planned' else 'unplanned' end as stop_kind, min(e.start_ts) as stop_end_ts
+  from (
+    select machine_id, reason_code, start_ts from new_rows('stg_downtime_events')
+    union all
+    select p.machine_id, p.reason_code, p.start_ts
+    from previous('stg_downtime_events') p
+    semi join new_rows('stg_downtime_events') n on n.event_id = p.event_id
+    union all
+    select machine_id, reason_code, start_ts from ref('stg_downtime_events') where end_ts is null
+  ) e
+  join ref('stg_downtime_reasons') r on r.reason_code = e.reason_code
+  group by all"
+changes_handled: [plant_cutoff]
+description: "Merged stops per machine, CONTRACT §2 steps 1-2. Planned and unplanned events are merged separately where they overlap or touch (an open event ends at its plant's cut-off first). A merged unplanned stop takes the loss_category and reason of its longest event (ties: earliest start, then smallest event_id) and is a small stop when its whole merged duration is under small_stop_threshold_s. Not yet clipped, split or reduced by planned time: see fact_stop_segment. Incremental: a build recomputes, per machine and kind, the stops from the earliest one a new, re-sent or open event can change (see replaces)."
 grain: [stop_id]
 tags: [core, oee]
 columns:
@@ -20,22 +41,46 @@ tests:
   - accepted_values: { column: loss_bucket, values: [planned, breakdown, setup, other_stop, small_stop] }
   - expression: { name: merged_stop_has_length, sql: "stop_end_ts > stop_start_ts" }
 */
-with events as (
+with changed as (
+  -- From replaces: per machine and kind, the earliest start a change reaches.
+  select machine_id, stop_kind, stop_end_ts as change_from_ts from replaced('stop_merged')
+),
+all_events as (
   select
     e.event_id,
     e.machine_id,
     m.plant_id,
-    case when e.planned then 'planned' else 'unplanned' end as stop_kind,
+    case when r.planned then 'planned' else 'unplanned' end as stop_kind,
     e.start_ts,
     -- An open event ends at the cut-off (CONTRACT §2); a plant without counts has none, so its open events have no end.
     coalesce(e.end_ts, c.cutoff_ts) as end_ts,
     e.is_open,
     e.reason_code,
-    e.loss_category
+    r.loss_category
   from ref('stg_downtime_events') e
+  join ref('stg_downtime_reasons') r on r.reason_code = e.reason_code
   join ref('stg_machines') m on m.machine_id = e.machine_id
   left join ref('plant_cutoff') c on c.plant_id = m.plant_id
   where coalesce(e.end_ts, c.cutoff_ts) > e.start_ts
+),
+-- A stop never crosses a point that no event spans (starts before it and ends at or after it):
+-- then the stops from the change on need only the events from that point. A day before the
+-- change, or when a long event spans it, every event of the machine and kind (a full build:
+-- the change is the first event, so every event).
+scan_from as (
+  select f.machine_id, f.stop_kind, f.change_from_ts,
+    case when exists (
+      select 1 from all_events e
+      where e.machine_id = f.machine_id and e.stop_kind = f.stop_kind
+        and e.start_ts < f.change_from_ts - interval 1 day and e.end_ts >= f.change_from_ts - interval 1 day
+    ) then null else f.change_from_ts - interval 1 day end as scan_from_ts
+  from changed f
+),
+events as (
+  select e.*, s.change_from_ts
+  from all_events e
+  join scan_from s on s.machine_id = e.machine_id and s.stop_kind = e.stop_kind
+  where s.scan_from_ts is null or e.start_ts >= s.scan_from_ts
 ),
 -- Gaps and islands: an event starts a new stop when it starts after every earlier event of its
 -- machine and kind has ended (strictly after: touching events merge).
@@ -54,6 +99,19 @@ islands as (
       rows between unbounded preceding and current row
     ) as island
   from flagged
+),
+-- The stops that end at or after the change: from the first island whose events reach it (the
+-- running latest end first reaches it on an event of that island), every later one.
+first_changed as (
+  select machine_id, stop_kind, min(island) as first_island
+  from islands
+  where greatest(coalesce(earlier_end_ts, end_ts), end_ts) >= change_from_ts
+  group by all
+),
+recomputed as (
+  select i.*
+  from islands i
+  join first_changed f on f.machine_id = i.machine_id and f.stop_kind = i.stop_kind and i.island >= f.first_island
 ),
 merged as (
   select
@@ -75,7 +133,7 @@ merged as (
   from (
     select *,
       {'minus_us': epoch_us(start_ts) - epoch_us(end_ts), 'start_ts': start_ts, 'event_id': event_id} as longest_first
-    from islands
+    from recomputed
   )
   group by machine_id, stop_kind, island
 )

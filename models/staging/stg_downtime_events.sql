@@ -1,6 +1,6 @@
 /*
 materialized: view
-description: Downtime events as delivered, with their reason's planned flag and loss category. end_ts is NULL while the machine is still down (an open event).
+description: "Downtime events as delivered (the latest arrival of each event_id). end_ts is NULL while the machine is still down (an open event). Reads only the source, so an incremental model can read its new rows and its rows as of an earlier load; stop_merged joins the reason's planned flag and loss category."
 grain: [event_id]
 tags: [staging]
 */
@@ -11,9 +11,6 @@ select
   e.end_ts,
   e.end_ts is null as is_open,
   e.reason_code,
-  r.planned,
-  r.loss_category,
   e.operator_id,
   e.note
 from source('downtime_events') e
-join ref('stg_downtime_reasons') r on r.reason_code = e.reason_code

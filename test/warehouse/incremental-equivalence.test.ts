@@ -9,19 +9,25 @@
  *   load 2  2026-03-31 (the same plant-local month)                build 2: incremental
  *   load 3  2026-04-01 (a new month)                               build 3: incremental
  *   load 4  readings re-sent with new values or quality, and       build 4: incremental
- *           late readings between earlier ones (all four days)
+ *           late readings between earlier ones (all four days);
+ *           downtime events re-sent (one now bridges two stops, one
+ *           turns planned, one is shortened, one moved later), a late
+ *           one, a change inside a 38 h stop sent with load 3; a shift
+ *           re-sent shorter
  * Then in the same lake, so that load ids (carried by facts and dimension keys) are the same:
  * `--full-refresh --as-of load 3` (compared with build 3) and `--full-refresh` (with build 4).
  * Set LATHE_EQUIVALENCE_MODELS to a models folder to run the same check on another project,
  * e.g. a copy with an incremental model broken on purpose.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { factorySource } from '../../src/contract/factory.js';
 import { generateFactory } from '../../src/generate/index.js';
 import { ingestDrop } from '../../src/ingest/load.js';
 import { DuckSession, sqlString } from '../../src/lake/duckdb.js';
+import { LakeLayout } from '../../src/lake/layout.js';
+import { readBuildManifest } from '../../src/lake/manifest.js';
 import { type BuildResult, buildWarehouse, loadProject } from '../../src/models/index.js';
 import { Scratch } from '../support/drop.js';
 import { compareBuildCopies, copyBuildModels, DOUBLE_RELATIVE_TOLERANCE } from './incremental-equivalence.js';
@@ -64,14 +70,24 @@ describe('incremental builds equal a full rebuild of the same loads', () => {
     lake = scratch.path('lake');
     models = (await loadProject(MODELS)).models.map((model) => model.name);
     const readings: string[] = [];
+    const downtime: string[] = [];
     for (const [index, day] of DAYS.entries()) {
       const out = scratch.path(`drop-${index + 1}`);
       await generateFactory({ ...FACTORY, ...day, out });
       readings.push(await readFile(`${out}/sensor_readings.csv`, 'utf8'));
+      if (index === 2) await appendFile(`${out}/downtime_events.csv`, `${LONG_STOP}\n`);
+      downtime.push(await readFile(`${out}/downtime_events.csv`, 'utf8'));
       await ingest(out);
       builds.push(await build());
     }
-    await ingest(await scratch.drop('drop-4', { 'sensor_readings.csv': laterReadings(readings) }));
+    const shifts = await readFile(scratch.path('drop-1', 'shifts.csv'), 'utf8');
+    await ingest(
+      await scratch.drop('drop-4', {
+        'sensor_readings.csv': laterReadings(readings),
+        'downtime_events.csv': resentDowntime(downtime),
+        'shifts.csv': shorterShift(shifts),
+      }),
+    );
     builds.push(await build());
     fullOfLoad3 = await build({ asOfLoad: loads[2], fullRefresh: true });
     fullOfLoad4 = await build({ fullRefresh: true });
@@ -84,7 +100,7 @@ describe('incremental builds equal a full rebuild of the same loads', () => {
   });
   after(() => scratch.dispose());
 
-  test('the builds after each load ran incrementally where models allow; --full-refresh in full', () => {
+  test('the builds after each load ran incrementally where models allow; --full-refresh in full', async () => {
     for (const [index, result] of builds.entries()) {
       const modes = result.models
         .filter((model) => model.mode)
@@ -104,6 +120,21 @@ describe('incremental builds equal a full rebuild of the same loads', () => {
       assert.equal(model?.mode, 'incremental', `fact_sensor_reading in build ${index + 1}`);
       assert.ok(model.rows! > 0, `build ${index + 1} wrote the load's readings`);
     }
+    // The stop chain recomputed only what the re-sent downtime and shift can change, and took
+    // out stops that merged away: else the comparison below would not test it.
+    const stops = (name: string) => builds[3]!.models.find((model) => model.name === name)!;
+    assert.equal(stops('stop_merged').mode, 'incremental');
+    assert.equal(stops('fact_stop_segment').mode, 'incremental');
+    const rebuilt = (name: string) => fullOfLoad4.models.find((model) => model.name === name)!.rows!;
+    for (const name of ['stop_merged', 'fact_stop_segment']) {
+      const rows = stops(name).rows!;
+      assert.ok(rows > 0 && rows < rebuilt(name), `${name}: build 4 wrote ${rows} of ${rebuilt(name)} rows`);
+    }
+    const manifest = await readBuildManifest(new LakeLayout(lake), builds[3]!.build_id);
+    assert.ok(
+      manifest!.models.stop_merged!.parts.at(-1)!.replaces! > 0,
+      'the stop merged away was taken out',
+    );
     for (const result of [fullOfLoad3, fullOfLoad4]) {
       const partial = result.models.filter((model) => model.mode && model.mode !== 'full');
       assert.deepEqual(
@@ -249,6 +280,79 @@ function laterReadings(files: string[]): string {
     }
   }
   return `${out.join('\n')}\n`;
+}
+
+/** A planned stop of 38 h sent with load 3: a change inside it lies more than a day after its start. */
+const LONG_STOP = 'LONG-1,P2-L1-M1,2026-03-30T06:00:00Z,2026-03-31T20:00:00Z,NO-DEMAND,,';
+const PLANNED = new Set(['BRK-SHORT', 'BRK-MEAL', 'NO-DEMAND', 'PM-SCHED']);
+const DOWNTIME_HEADER = 'event_id,machine_id,start_ts,end_ts,reason_code,operator_id,note';
+
+/**
+ * Downtime events re-sent a day or more later, the way an MES corrects its log:
+ * - on P1-L1-M1's 30 March, one unplanned event now ends inside the next (their stops merge:
+ *   one stop goes), one turns planned (it leaves the unplanned stops), one is shortened;
+ * - on P2-L1-M2's 30 March, the first unplanned event moved two hours later (its stop goes
+ *   from where it was, with nothing earlier changed on that machine);
+ * - a late breakdown on P1-L1-M2's 29 March;
+ * - on P2-L1-M1, a planned event inside LONG_STOP, more than a day after it began, ends a
+ *   minute later (the stop to recompute began before the day the build looks back).
+ */
+function resentDowntime(files: string[]): string {
+  type Event = { id: string; machine: string; start: string; end: string; reason: string };
+  const events: Event[] = files
+    .flatMap((file) => file.trim().split('\n').slice(1))
+    .map((line) => line.split(','))
+    .filter((fields) => fields.length === 7 && fields[3] !== '')
+    .map(([id, machine, start, end, reason]) => ({
+      id: id!,
+      machine: machine!,
+      start: start!,
+      end: end!,
+      reason: reason!,
+    }))
+    .sort((a, b) => a.start.localeCompare(b.start));
+  const unplanned = (machine: string) =>
+    events.filter((e) => e.machine === machine && e.start.startsWith('2026-03-30') && !PLANNED.has(e.reason));
+  const shifted = (iso: string, seconds: number) =>
+    new Date(Date.parse(iso) + seconds * 1000).toISOString().replace('.000Z', 'Z');
+  const [bridging, bridged, , , turned, , shortened] = unplanned('P1-L1-M1');
+  const [moved] = unplanned('P2-L1-M2');
+  const insideLong = events.find(
+    (e) =>
+      e.machine === 'P2-L1-M1' &&
+      PLANNED.has(e.reason) &&
+      e.id !== 'LONG-1' &&
+      e.start > '2026-03-31T06:00:00Z' &&
+      e.end < '2026-03-31T20:00:00Z',
+  );
+  if (!bridging || !bridged || !turned || !shortened || !moved || !insideLong)
+    throw new Error('the generated downtime no longer has the events this scenario re-sends');
+  const row = (e: Event) => [e.id, e.machine, e.start, e.end, e.reason, '', ''].join(',');
+  return `${[
+    DOWNTIME_HEADER,
+    row({ ...bridging, end: shifted(bridged.start, 30) }),
+    row({ ...turned, reason: 'PM-SCHED' }),
+    row({ ...shortened, end: shifted(shortened.start, 5) }),
+    row({ ...moved, start: shifted(moved.start, 7200), end: shifted(moved.end, 7200) }),
+    row({
+      id: 'LATE-1',
+      machine: 'P1-L1-M2',
+      start: '2026-03-29T10:00:00Z',
+      end: '2026-03-29T10:20:00Z',
+      reason: 'BD-MECH',
+    }),
+    row({ ...insideLong, end: shifted(insideLong.end, 60) }),
+  ].join('\n')}\n`;
+}
+
+/** The first shift of P1 on 30 March, re-sent ending 30 minutes earlier. */
+function shorterShift(file: string): string {
+  const [header, ...lines] = file.trim().split('\n');
+  const first = lines.find((line) => line.startsWith('P1-20260330-'));
+  if (!first) throw new Error('the generated shifts no longer have P1 on 30 March');
+  const fields = first.split(',');
+  fields[4] = new Date(Date.parse(fields[4]!) - 1_800_000).toISOString().replace('.000Z', 'Z');
+  return `${header}\n${fields.join(',')}\n`;
 }
 
 /** The fields of a model's build record beyond the usual ones (e.g. why it ran in full). */
