@@ -16,6 +16,8 @@
  *   _manifests/build/CURRENT                       id of the current build (replaced atomically)
  *   _meta/builds/<id>.json                         the record of every build: models, test results
  *   _staging/build-<id>/                           a build being written; never read by readers
+ *   <layer>/<model>/build=<id>/_key_ranges.parquet, _replaces.parquet   an incremental part's bookkeeping
+ *   _meta/cache/project.json                       the models folder as last parsed (a cache, safe to delete)
  */
 import path from 'node:path';
 
@@ -58,6 +60,9 @@ export class LakeLayout {
   }
   buildStagingDir(buildId: string): string {
     return path.join(this.root, '_staging', `build-${buildId}`);
+  }
+  projectCache(): string {
+    return path.join(this.root, '_meta', 'cache', 'project.json');
   }
   writerLock(): string {
     return path.join(this.root, '_writer.lock');

@@ -77,7 +77,7 @@ const BUILD_MEMORY_LIMIT = () =>
 
 export async function buildWarehouse(options: BuildOptions): Promise<BuildResult> {
   const layout = new LakeLayout(path.resolve(options.lake));
-  const project = await loadProject(options.modelsDir ?? 'models');
+  const project = await loadProject(options.modelsDir ?? 'models', { cacheFile: layout.projectCache() });
   const selected = selectModels(project, options.select);
   await mkdir(layout.root, { recursive: true });
   const lock = await acquireWriterLock(layout.writerLock(), {

@@ -19,6 +19,7 @@ import {
   type TestKind,
   testArgSchemas,
 } from './header.js';
+import { projectCacheKey, readProjectCache, writeProjectCache } from './project-cache.js';
 
 export const MODEL_LAYERS = ['staging', 'core', 'marts'] as const;
 const TESTS_FOLDER = 'tests';
@@ -308,8 +309,14 @@ async function sqlFiles(dir: string): Promise<string[]> {
 
 const MODEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Reads and checks every model and singular test under `modelsDir`. */
-export async function loadProject(modelsDir = 'models'): Promise<Project> {
+/**
+ * Reads and checks every model and singular test under `modelsDir`; with `cacheFile`, reuses
+ * the result of an earlier call on the very same files (project-cache.ts).
+ */
+export async function loadProject(
+  modelsDir = 'models',
+  options: { cacheFile?: string } = {},
+): Promise<Project> {
   const dir = path.resolve(modelsDir);
   let files: string[];
   try {
@@ -321,10 +328,28 @@ export async function loadProject(modelsDir = 'models'): Promise<Project> {
       exitCode: 2,
     });
   }
+  const sources = await Promise.all(
+    files.map(async (absolute) => ({ absolute, text: await readFile(absolute, 'utf8') })),
+  );
+  const key = options.cacheFile ? projectCacheKey(dir, sources) : '';
+  if (options.cacheFile) {
+    const cached = await readProjectCache<Pick<Project, 'models' | 'singularTests'>>(options.cacheFile, key);
+    if (cached) return { dir, ...cached, byName: new Map(cached.models.map((model) => [model.name, model])) };
+  }
+  const project = parseProject(dir, sources);
+  if (options.cacheFile)
+    await writeProjectCache(options.cacheFile, key, {
+      models: project.models,
+      singularTests: project.singularTests,
+    });
+  return project;
+}
+
+function parseProject(dir: string, sources: { absolute: string; text: string }[]): Project {
   const models: Model[] = [];
   const singularTests: SingularTest[] = [];
   const byName = new Map<string, Model>();
-  for (const absolute of files) {
+  for (const { absolute, text } of sources) {
     const file = shown(absolute);
     const parts = path.relative(dir, absolute).split(path.sep);
     const name = path.basename(absolute, '.sql');
@@ -334,7 +359,6 @@ export async function loadProject(modelsDir = 'models'): Promise<Project> {
         location: { file },
         fix: 'name model files with letters, digits and _ only (the name is used as a table name)',
       });
-    const text = await readFile(absolute, 'utf8');
     const header = splitHeader(text);
     if (folder === TESTS_FOLDER) {
       const parsed = parseHeader(text, header, singularHeaderSchema, file);
