@@ -703,11 +703,11 @@ class BuildRun {
     return this.runCompiled([compileSingularTest(test)]);
   }
 
-  /** Row tests of one relation go together (one scan); every other test on its own connection turn. */
+  /** Row tests of one relation go together (one scan), and a model's other tests together (one statement). */
   private async runCompiled(compiled: CompiledTest[]): Promise<TestResult[]> {
     const groups = new Map<string, CompiledTest[]>();
-    for (const [index, test] of compiled.entries()) {
-      const key = test.row ? `row:${test.row.table}` : `test:${index}`;
+    for (const test of compiled) {
+      const key = test.row ? `row:${test.row.table}` : 'queries';
       groups.set(key, [...(groups.get(key) ?? []), test]);
     }
     const byTest = new Map<CompiledTest, TestResult>();

@@ -91,10 +91,12 @@ export function compileSingularTest(test: SingularTest): CompiledTest {
 }
 
 /**
- * Runs tests, counting the failing rows of a table's row tests (not_null, accepted_values,
- * expression) in one scan of the table instead of one each: on a 15 M-row mart the scans, not
- * the checks, are the cost. A batch whose SQL fails is run test by test, so the error is the
- * failing test's own. Samples are read per failing test, as runTest does.
+ * Runs tests in batches, each one statement that returns every test's count of failing rows:
+ * a table's row tests (not_null, accepted_values, expression) in one scan of the table (on a
+ * 15 M-row mart the scans, not the checks, are the cost), and every other test together as
+ * scalar subqueries (a model's few-millisecond checks cost their round trips, not their
+ * work). A batch whose SQL fails is run test by test, so the error is the failing test's
+ * own. Samples are read per failing test, as runTest does.
  */
 export async function runTests(
   connection: DuckDBConnection,
@@ -106,16 +108,17 @@ export async function runTests(
     results.set(test, result);
     onResult?.(result);
   };
-  const byTable = new Map<string, CompiledTest[]>();
-  for (const test of tests)
-    if (test.row) byTable.set(test.row.table, [...(byTable.get(test.row.table) ?? []), test]);
-  for (const [table, batch] of byTable) {
+  const batches = new Map<string, CompiledTest[]>();
+  for (const test of tests) {
+    const key = test.row ? `row:${test.row.table}` : 'queries';
+    batches.set(key, [...(batches.get(key) ?? []), test]);
+  }
+  for (const batch of batches.values()) {
     if (batch.length < 2) continue;
     const started = performance.now();
     let counts: number[];
     try {
-      const filters = batch.map((test) => `count(*) FILTER (WHERE ${test.row!.failing})`).join(', ');
-      const row = (await connection.runAndReadAll(`SELECT ${filters} FROM ${table}`)).getRows()[0]!;
+      const row = (await connection.runAndReadAll(countingSql(batch))).getRows()[0]!;
       counts = row.map(Number);
     } catch {
       continue; // each test alone below, with its own error
@@ -144,6 +147,14 @@ export async function runTests(
   }
   for (const test of tests) if (!results.has(test)) finish(test, await runTest(connection, test));
   return tests.map((test) => results.get(test)!);
+}
+
+/** One row: the failing-row count of each test of the batch, in order. */
+function countingSql(batch: CompiledTest[]): string {
+  const row = batch[0]!.row;
+  if (row && batch.every((test) => test.row?.table === row.table))
+    return `SELECT ${batch.map((test) => `count(*) FILTER (WHERE ${test.row!.failing})`).join(', ')} FROM ${row.table}`;
+  return `SELECT ${batch.map((test) => `(SELECT count(*) FROM (${test.failingSql}))`).join(', ')}`;
 }
 
 /** Runs one test: pass, fail (count + sample), or error when its SQL cannot run. */

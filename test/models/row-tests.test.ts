@@ -71,4 +71,39 @@ describe('row tests of a model run in one scan', () => {
     );
     assert.equal(byName.total_positive!.status, 'pass');
   });
+
+  it('the other tests go in one statement, each with the count it gets alone; a broken one is its own error', async () => {
+    const queries = () => [
+      on({ kind: 'unique', name: 'unique(line_id)', columns: ['line_id'] }),
+      on({ kind: 'unique', name: 'unique(machine_id)', columns: ['machine_id'] }),
+      on({ kind: 'row_count', name: 'row_count(5..)', min: 5 }),
+    ];
+    const batched = await runTests(db.connection, queries());
+    const alone = [];
+    for (const test of queries()) alone.push(await runTest(db.connection, test));
+    const shape = (r: { name: string; status: string; failing_rows: number }) => [
+      r.name,
+      r.status,
+      r.failing_rows,
+    ];
+    assert.deepEqual(batched.map(shape), alone.map(shape));
+    assert.deepEqual(batched.map(shape), [
+      ['unique(line_id)', 'fail', 1],
+      ['unique(machine_id)', 'pass', 0],
+      ['row_count(5..)', 'fail', 1],
+    ]);
+    const broken = on({
+      kind: 'relationships',
+      name: 'to_nowhere',
+      column: 'line_id',
+      to: 'no_such_table',
+      field: 'x',
+    });
+    const results = await runTests(db.connection, [...queries(), broken]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fail', 'pass', 'fail', 'error'],
+    );
+    assert.match(results[3]!.message ?? '', /no_such_table/);
+  });
 });
