@@ -130,6 +130,8 @@ async function main(): Promise<void> {
       cpSync(beforeNextDay, lake, { recursive: true });
     }
     runLathe('ingest', nextDay);
+    // The copy's half a gigabyte still being written out would slow the timed build.
+    spawnSync('sync');
     incrementalRuns.push(runLathe('build', '--json'));
   }
   const incrementalMs = median(incrementalRuns.map((r) => r.ms));
