@@ -45,7 +45,8 @@ with changed as (
   -- From replaces: per machine and kind, the earliest start a change reaches.
   select machine_id, stop_kind, stop_end_ts as change_from_ts from replaced('stop_merged')
 ),
-all_events as (
+-- Materialized: read twice below (where to start, and the events from there), computed once.
+all_events as materialized (
   select
     e.event_id,
     e.machine_id,
