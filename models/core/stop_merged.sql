@@ -65,17 +65,27 @@ all_events as materialized (
   where coalesce(e.end_ts, c.cutoff_ts) > e.start_ts
 ),
 -- A stop never crosses a point that no event spans (starts before it and ends at or after it):
--- then the stops from the change on need only the events from that point. A day before the
--- change, or when a long event spans it, every event of the machine and kind (a full build:
--- the change is the first event, so every event).
+-- then the stops from the change on need only the events from that point. The point: a day
+-- before the change, or when events span that, the earliest start among them; when events span
+-- that too, every event of the machine and kind (a full build: the change is the first event,
+-- so every event).
+day_before as (
+  select f.machine_id, f.stop_kind, f.change_from_ts, min(e.start_ts) as spanning_start_ts
+  from changed f
+  left join all_events e
+    on e.machine_id = f.machine_id and e.stop_kind = f.stop_kind
+    and e.start_ts < f.change_from_ts - interval 1 day and e.end_ts >= f.change_from_ts - interval 1 day
+  group by all
+),
 scan_from as (
-  select f.machine_id, f.stop_kind, f.change_from_ts,
+  select d.machine_id, d.stop_kind, d.change_from_ts,
     case when exists (
       select 1 from all_events e
-      where e.machine_id = f.machine_id and e.stop_kind = f.stop_kind
-        and e.start_ts < f.change_from_ts - interval 1 day and e.end_ts >= f.change_from_ts - interval 1 day
-    ) then null else f.change_from_ts - interval 1 day end as scan_from_ts
-  from changed f
+      where e.machine_id = d.machine_id and e.stop_kind = d.stop_kind
+        and e.start_ts < coalesce(d.spanning_start_ts, d.change_from_ts - interval 1 day)
+        and e.end_ts >= coalesce(d.spanning_start_ts, d.change_from_ts - interval 1 day)
+    ) then null else coalesce(d.spanning_start_ts, d.change_from_ts - interval 1 day) end as scan_from_ts
+  from day_before d
 ),
 events as (
   select e.*, s.change_from_ts
