@@ -60,9 +60,20 @@ function runLathe(...argv: string[]): { ms: number; stdout: string } {
   return { ms, stdout: result.stdout };
 }
 
-/** Forgets every build, so the next `lathe build` is a full one over the same loads. */
+/**
+ * Forgets every build, so the next `lathe build` is a full one over the same loads, and as the
+ * first one: the parsed project is not kept either (a daily build after it finds it kept).
+ */
 function forgetBuilds(): void {
-  for (const folder of ['staging', 'core', 'marts', '_manifests/build', '_meta/builds', '_staging']) {
+  for (const folder of [
+    'staging',
+    'core',
+    'marts',
+    '_manifests/build',
+    '_meta/builds',
+    '_meta/cache',
+    '_staging',
+  ]) {
     rmSync(path.join(lake, folder), { recursive: true, force: true });
   }
 }

@@ -133,6 +133,8 @@ export interface BuildModel {
   builtAt?: string;
   /** Incremental: content fingerprints of the inputs it reads only by ref(), when it last ran. */
   inputs?: Record<string, string>;
+  /** Incremental: its header's `replaces` SQL when it last ran (a change rebuilds it in full). */
+  replaces?: string;
 }
 
 export interface BuildManifest {

@@ -238,13 +238,19 @@ class BuildRun {
     await createRawViews(run, this.layout, this.raw);
     const outcomes = new Map<string, Promise<Outcome>>();
     const results = new Map<string, ModelResult>();
+    // An unexpected error (a bug, a disk failing) ends the build once everything running has
+    // stopped, so no test is left using a closed connection and no rejection goes unheard.
+    const crashes: unknown[] = [];
     for (const model of this.project.models) {
       outcomes.set(
         model.name,
         (async () => {
           const upstream = await Promise.all(model.refs.map((ref) => outcomes.get(ref)!));
           return this.runModel(model, upstream, results);
-        })(),
+        })().catch((error: unknown) => {
+          crashes.push(error);
+          return 'failed' as const;
+        }),
       );
     }
     // Each model's tests start once it and what they read are built, while later models still
@@ -260,7 +266,10 @@ class BuildRun {
           ];
           await Promise.all(reads.map((name) => outcomes.get(name)));
           return this.testModel(model, results.get(model.name));
-        })(),
+        })().catch((error: unknown) => {
+          crashes.push(error);
+          return [];
+        }),
       );
     for (const test of this.project.singularTests)
       testRuns.set(
@@ -268,10 +277,14 @@ class BuildRun {
         (async () => {
           await Promise.all(test.refs.map((name) => outcomes.get(name)));
           return this.singularTest(test);
-        })(),
+        })().catch((error: unknown) => {
+          crashes.push(error);
+          return [];
+        }),
       );
     await Promise.all(outcomes.values());
     const tests = (await Promise.all(testRuns.values())).flat();
+    if (crashes.length > 0) throw crashes[0];
     this.record.models = this.project.models
       .map((model) => results.get(model.name))
       .filter((r) => r !== undefined);
@@ -395,6 +408,7 @@ class BuildRun {
       sources: [...new Set([...model.sources, ...model.histories])],
       usesHistory: model.histories.length > 0,
       builtAt: this.record.build_id,
+      ...(header.replaces ? { replaces: header.replaces } : {}),
     };
     const create = (sql: string) => connection.run(`CREATE OR REPLACE VIEW ${ident(model.name)} AS ${sql}`);
     if (header.materialized === 'view') {
@@ -432,7 +446,7 @@ class BuildRun {
     entry.rows = entry.parts.reduce((sum, p) => sum + p.rows, 0);
     // An incremental model with nothing new and nothing before has no file: its shape comes from the SQL.
     await create(
-      entry.parts.length > 0
+      withFiles(entry.parts)
         ? modelStateSql(this.layout, entry)
         : `SELECT * FROM (${compileSql(model, resolve)}) LIMIT 0`,
     );
@@ -461,6 +475,8 @@ class BuildRun {
     if (prior?.materialized !== 'incremental') return full('first incremental build');
     if (prior.uniqueKey.join('\0') !== (model.header.unique_key ?? []).join('\0'))
       return full('unique_key changed');
+    // Earlier parts' ranges are read by their columns: a changed `replaces` starts afresh.
+    if ((prior.replaces ?? '') !== (model.header.replaces ?? '')) return full('replaces changed');
     const since = prior.parts[prior.parts.length - 1]?.loadId ?? this.previous?.loadId;
     // Building an older load than the model already covers cannot be done by adding rows.
     if (!since || since > this.raw.id) return full(`--as-of a load older than it covers`);
@@ -488,7 +504,7 @@ class BuildRun {
       await view(
         'new_rows',
         name,
-        parts.length > 0
+        withFiles(parts)
           ? modelStateSql(this.layout, { ...upstream, parts })
           : `SELECT * FROM ${ident(name)} WHERE false`,
       );
@@ -631,7 +647,7 @@ class BuildRun {
         'bad_replaces',
         `replaces of \`${model.name}\` returns ${unknown.map((c) => `\`${c}\``).join(', ') || 'no column'}, not columns of the model`,
         {
-          location: { file: model.file, line: model.replaces!.references[0]?.line },
+          location: { file: model.file, line: model.replaces!.line },
           fix: "return the model's own columns: the scope, then last the column from which on earlier rows are replaced",
         },
       );
@@ -755,7 +771,7 @@ class BuildRun {
       (connection) =>
         connection.run(
           `CREATE OR REPLACE VIEW ${ident(relation)} AS ${
-            part
+            part && withFiles([part])
               ? modelStateSql(this.layout, { ...entry, parts: [part] })
               : `SELECT * FROM ${ident(name)} WHERE false`
           }`,
@@ -839,6 +855,14 @@ async function replacedRows(
     `SELECT count(*) FROM ${partScan(layout, part.files)} n SEMI JOIN (SELECT ${keys.join(', ')} FROM ${partScan(layout, files)}) o ON ${on}`,
   );
   return inRanges + Number(result.getRows()[0]?.[0] ?? 0);
+}
+
+/**
+ * Whether some of these parts hold rows (a part may only take rows out): else read them as the
+ * model's view with no rows, which keeps the columns' types (a part-less state has NULL columns).
+ */
+function withFiles(parts: BuildPart[]): boolean {
+  return parts.some((part) => part.files.length > 0);
 }
 
 async function columnsOf(connection: DuckDBConnection, relation: string, quote = true): Promise<string[]> {

@@ -127,12 +127,7 @@ export async function runTests(
     for (const [index, test] of batch.entries()) {
       const count = counts[index]!;
       const sampleStarted = performance.now();
-      const sample =
-        count > 0
-          ? jsonRows(
-              await connection.runAndReadAll(`SELECT * FROM (${test.failingSql}) LIMIT ${SAMPLE_ROWS}`),
-            )
-          : [];
+      const sample = count > 0 ? await sampleOf(connection, test) : [];
       finish(test, {
         name: test.name,
         model: test.model,
@@ -147,6 +142,20 @@ export async function runTests(
   }
   for (const test of tests) if (!results.has(test)) finish(test, await runTest(connection, test));
   return tests.map((test) => results.get(test)!);
+}
+
+/** Up to SAMPLE_ROWS failing rows; none when they cannot be read (the count stands). */
+async function sampleOf(
+  connection: DuckDBConnection,
+  test: CompiledTest,
+): Promise<Record<string, unknown>[]> {
+  try {
+    return jsonRows(
+      await connection.runAndReadAll(`SELECT * FROM (${test.failingSql}) LIMIT ${SAMPLE_ROWS}`),
+    );
+  } catch {
+    return [];
+  }
 }
 
 /** One row: the failing-row count of each test of the batch, in order. */

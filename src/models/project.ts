@@ -44,6 +44,8 @@ export interface HeaderSql {
   text: string;
   bodyStart: number;
   references: Reference[];
+  /** The header line of its key. */
+  line: number;
 }
 
 interface SqlFile {
@@ -457,7 +459,7 @@ function sqlFile(
 
 /** `full_refresh_if` or `replaces`: SQL of the header; its references keep the header's line. */
 function headerSql(text: string, line: number): HeaderSql {
-  return { text, bodyStart: 0, references: findReferences(text, 0).map((r) => ({ ...r, line })) };
+  return { text, bodyStart: 0, references: findReferences(text, 0).map((r) => ({ ...r, line })), line };
 }
 
 /** A reference to a model (not to a raw entity). */
@@ -518,7 +520,7 @@ function checkIncremental(model: Model, byName: Map<string, Model>): void {
   }
   if (model.replaces && !incremental)
     throw new LatheError('bad_model_header', `\`${model.name}\` has replaces but is not incremental`, {
-      location: { file: model.file, line: model.replaces.references[0]?.line },
+      location: { file: model.file, line: model.replaces.line },
       fix: 'replaces names the earlier rows a new incremental part takes out: make the model incremental, or remove it',
     });
   for (const name of model.header.changes_handled ?? [])
@@ -535,7 +537,7 @@ function checkIncremental(model: Model, byName: Map<string, Model>): void {
   if (!condition) return;
   if (!incremental)
     throw new LatheError('bad_model_header', `\`${model.name}\` has full_refresh_if but is not incremental`, {
-      location: { file: model.file, line: condition.references[0]?.line },
+      location: { file: model.file, line: condition.line },
       fix: 'remove full_refresh_if: a table is rebuilt in full every time',
     });
 }

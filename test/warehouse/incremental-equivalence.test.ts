@@ -13,7 +13,7 @@
  *           downtime events re-sent (one now bridges two stops, one
  *           turns planned, one is shortened, one moved later), a late
  *           one, a change inside a 38 h stop sent with load 3; a shift
- *           re-sent shorter
+ *           re-sent shorter, the next starting later
  * Then in the same lake, so that load ids (carried by facts and dimension keys) are the same:
  * `--full-refresh --as-of load 3` (compared with build 3) and `--full-refresh` (with build 4).
  * Set LATHE_EQUIVALENCE_MODELS to a models folder to run the same check on another project,
@@ -290,7 +290,8 @@ const DOWNTIME_HEADER = 'event_id,machine_id,start_ts,end_ts,reason_code,operato
 /**
  * Downtime events re-sent a day or more later, the way an MES corrects its log:
  * - on P1-L1-M1's 30 March, one unplanned event now ends inside the next (their stops merge:
- *   one stop goes), one turns planned (it leaves the unplanned stops), one is shortened;
+ *   one stop goes), one turns planned (it leaves the unplanned stops), one is shortened, one
+ *   was logged on the wrong machine (it moves to P2-L1-M2);
  * - on P2-L1-M2's 30 March, the first unplanned event moved two hours later (its stop goes
  *   from where it was, with nothing earlier changed on that machine);
  * - a late breakdown on P1-L1-M2's 29 March;
@@ -315,7 +316,7 @@ function resentDowntime(files: string[]): string {
     events.filter((e) => e.machine === machine && e.start.startsWith('2026-03-30') && !PLANNED.has(e.reason));
   const shifted = (iso: string, seconds: number) =>
     new Date(Date.parse(iso) + seconds * 1000).toISOString().replace('.000Z', 'Z');
-  const [bridging, bridged, , , turned, , shortened] = unplanned('P1-L1-M1');
+  const [bridging, bridged, , , turned, , shortened, , reassigned] = unplanned('P1-L1-M1');
   const [moved] = unplanned('P2-L1-M2');
   const insideLong = events.find(
     (e) =>
@@ -325,7 +326,7 @@ function resentDowntime(files: string[]): string {
       e.start > '2026-03-31T06:00:00Z' &&
       e.end < '2026-03-31T20:00:00Z',
   );
-  if (!bridging || !bridged || !turned || !shortened || !moved || !insideLong)
+  if (!bridging || !bridged || !turned || !shortened || !reassigned || !moved || !insideLong)
     throw new Error('the generated downtime no longer has the events this scenario re-sends');
   const row = (e: Event) => [e.id, e.machine, e.start, e.end, e.reason, '', ''].join(',');
   return `${[
@@ -334,6 +335,7 @@ function resentDowntime(files: string[]): string {
     row({ ...turned, reason: 'PM-SCHED' }),
     row({ ...shortened, end: shifted(shortened.start, 5) }),
     row({ ...moved, start: shifted(moved.start, 7200), end: shifted(moved.end, 7200) }),
+    row({ ...reassigned, machine: 'P2-L1-M2' }),
     row({
       id: 'LATE-1',
       machine: 'P1-L1-M2',
@@ -345,14 +347,17 @@ function resentDowntime(files: string[]): string {
   ].join('\n')}\n`;
 }
 
-/** The first shift of P1 on 30 March, re-sent ending 30 minutes earlier. */
+/** P1's shifts of 30 March re-sent: the first ends 30 minutes earlier, the second starts 15 minutes later. */
 function shorterShift(file: string): string {
   const [header, ...lines] = file.trim().split('\n');
-  const first = lines.find((line) => line.startsWith('P1-20260330-'));
-  if (!first) throw new Error('the generated shifts no longer have P1 on 30 March');
-  const fields = first.split(',');
-  fields[4] = new Date(Date.parse(fields[4]!) - 1_800_000).toISOString().replace('.000Z', 'Z');
-  return `${header}\n${fields.join(',')}\n`;
+  const [first, second] = lines.filter((line) => line.startsWith('P1-20260330-'));
+  if (!first || !second) throw new Error('the generated shifts no longer have two P1 shifts on 30 March');
+  const moved = (line: string, field: 3 | 4, seconds: number) => {
+    const fields = line.split(',');
+    fields[field] = new Date(Date.parse(fields[field]!) + seconds * 1000).toISOString().replace('.000Z', 'Z');
+    return fields.join(',');
+  };
+  return `${header}\n${moved(first, 4, -1800)}\n${moved(second, 3, 900)}\n`;
 }
 
 /** The fields of a model's build record beyond the usual ones (e.g. why it ran in full). */
