@@ -79,13 +79,21 @@ describe('replaces: rows that depend on the rows before them', () => {
       [changed.status, model(changed).mode, model(changed).full_reason],
       ['published', 'full', 'replaces changed'],
     );
-    const broken = await buildWarehouse({ lake, modelsDir: fixture('replaces-bad-column') });
+    const brokenModels = scratch.path('broken-models');
+    await cp(fixture('replaces'), brokenModels, { recursive: true });
+    await writeFile(
+      `${brokenModels}/core/count_runs.sql`,
+      text
+        .replace('as interval_start from', 'as run_start from')
+        .replace('>= r.interval_start', '>= r.run_start'),
+    );
+    const broken = await buildWarehouse({ lake, modelsDir: brokenModels });
     assert.equal(broken.status, 'failed');
     assert.match(
       broken.error?.message ?? '',
       /replaces of `count_runs` returns `run_start`, not columns of the model/,
     );
-    assert.match(model(broken).error?.file ?? '', /replaces-bad-column\/core\/count_runs\.sql$/);
+    assert.match(model(broken).error?.file ?? '', /broken-models\/core\/count_runs\.sql$/);
     assert.deepEqual(
       await runs(lake),
       await runs(lake, changed.build_id),
