@@ -550,16 +550,21 @@ class BuildRun {
     const handled = [...model.deltas, ...model.previous, ...(model.header.changes_handled ?? [])];
     for (const name of model.refs) {
       if (handled.includes(name)) continue;
-      let fingerprint = this.fingerprints.get(name);
-      if (!fingerprint) {
-        fingerprint = connection
-          .runAndReadAll(`SELECT count(*) || '/' || coalesce(sum(hash(t)::HUGEINT), 0) FROM ${ident(name)} t`)
-          .then((result) => `rows:${String(result.getRows()[0]?.[0])}`);
-        this.fingerprints.set(name, fingerprint);
-      }
-      fingerprints[name] = await fingerprint;
+      fingerprints[name] = await this.fingerprintOf(connection, name);
     }
     return fingerprints;
+  }
+
+  /** A model's content as built in this build: row count and the sum of row hashes (computed once). */
+  private fingerprintOf(connection: DuckDBConnection, name: string): Promise<string> {
+    let fingerprint = this.fingerprints.get(name);
+    if (!fingerprint) {
+      fingerprint = connection
+        .runAndReadAll(`SELECT count(*) || '/' || coalesce(sum(hash(t)::HUGEINT), 0) FROM ${ident(name)} t`)
+        .then((result) => `rows:${String(result.getRows()[0]?.[0])}`);
+      this.fingerprints.set(name, fingerprint);
+    }
+    return fingerprint;
   }
 
   /**
@@ -684,29 +689,46 @@ class BuildRun {
   private async testModel(model: Model, result: ModelResult | undefined): Promise<TestResult[]> {
     if (!this.selected.has(model.name) || !this.models[model.name] || result?.status === 'failed') return [];
     const cutoff = this.raw.committedAt;
+    const entry = this.models[model.name]!;
     const only = await this.newRowsUnderTest(model.name, result);
     const compiled: CompiledTest[] = [];
     const scoped = new Set<CompiledTest>();
+    const targets = new Map<CompiledTest, string>();
     for (const test of model.tests) {
       // A relationship to a model this build neither ran nor inherited (a `--select` on a lake
       // without a build yet, or a failed model) cannot be judged.
       if (test.kind === 'relationships' && !this.models[test.to]) continue;
       const whole = compileGenericTest(test, cutoff);
-      // Row tests (compiled with `row`), or uniqueness over columns that include the key
-      // later rows replace earlier ones by.
+      // The model pointed to, as now: the same as when the test last passed means the earlier
+      // rows' references still hold.
+      const target =
+        test.kind === 'relationships' && entry.materialized === 'incremental'
+          ? await this.pool.use((connection) => this.fingerprintOf(connection, test.to), 'later')
+          : undefined;
+      // Row tests (compiled with `row`), uniqueness over columns that include the key later
+      // rows replace earlier ones by, or references to an unchanged model.
       const judgesRows =
         whole.row !== undefined ||
-        (test.kind === 'unique' && this.models[model.name]!.uniqueKey.every((k) => test.columns.includes(k)));
-      if (only && judgesRows && only.passed.has(test.name)) {
-        const onNewRows = compileGenericTest(test, cutoff, only.relation);
-        scoped.add(onNewRows);
-        compiled.push(onNewRows);
-      } else compiled.push(whole);
+        (test.kind === 'unique' && entry.uniqueKey.every((k) => test.columns.includes(k))) ||
+        (target !== undefined && only?.passed.get(test.name)?.target_fingerprint === target);
+      const compiledTest =
+        only && judgesRows && only.passed.has(test.name)
+          ? compileGenericTest(test, cutoff, only.relation)
+          : whole;
+      if (compiledTest !== whole) scoped.add(compiledTest);
+      if (target !== undefined) targets.set(compiledTest, target);
+      compiled.push(compiledTest);
     }
     const results = await this.runCompiled(compiled);
-    return results.map((r, index) =>
-      scoped.has(compiled[index]!) ? { ...r, scope: 'new_rows' as const } : r,
-    );
+    return results.map((r, index) => {
+      const test = compiled[index]!;
+      const target = targets.get(test);
+      return {
+        ...r,
+        ...(scoped.has(test) ? { scope: 'new_rows' as const } : {}),
+        ...(target !== undefined ? { target_fingerprint: target } : {}),
+      };
+    });
   }
 
   /** A singular test whose models this build has, when it ran at least one of them. */
@@ -756,13 +778,15 @@ class BuildRun {
   private async newRowsUnderTest(
     name: string,
     result: ModelResult | undefined,
-  ): Promise<{ relation: string; passed: Set<string> } | undefined> {
+  ): Promise<{ relation: string; passed: Map<string, TestResult> } | undefined> {
     if (result?.status !== 'built' || result.mode !== 'incremental') return undefined;
     const builtAt = this.previous?.models[name]?.builtAt;
     const then = builtAt ? await new FileBuildStore(this.layout).get(builtAt) : undefined;
     if (!then) return undefined;
-    const passed = new Set(
-      then.tests.filter((test) => test.model === name && test.status === 'pass').map((test) => test.name),
+    const passed = new Map(
+      then.tests
+        .filter((test) => test.model === name && test.status === 'pass')
+        .map((test) => [test.name, test] as const),
     );
     const entry = this.models[name]!;
     const part = entry.parts.find((p) => p.buildId === this.record.build_id);

@@ -47,6 +47,12 @@ export interface TestResult {
    * rest when the model last ran.
    */
   scope?: 'new_rows';
+  /**
+   * A relationships test of an incremental model: the content fingerprint of the model it
+   * points to when it ran. While that stays the same, the earlier rows' references still hold
+   * and the next build judges the new rows only.
+   */
+  target_fingerprint?: string;
 }
 
 export interface BuildRecord {

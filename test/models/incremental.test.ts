@@ -177,6 +177,55 @@ describe('incremental models, source history and time travel', () => {
   });
 });
 
+describe('relationships of an incremental model', () => {
+  let scratch: Scratch;
+  const builds: BuildResult[] = [];
+  const relationship = (build: BuildResult) =>
+    build.tests.find((t) => t.model === 'counts_inc' && t.kind === 'relationships')!;
+
+  before(async () => {
+    scratch = await Scratch.create();
+    const lake = scratch.path('lake');
+    const build = async () => builds.push(await buildWarehouse({ lake, modelsDir: INCREMENTAL }));
+    await ingestFiles(scratch, validDrop(), { lake });
+    await build();
+    // New counts; the machines (what the test points to) as they were.
+    await ingestFiles(
+      scratch,
+      {
+        'production_counts.csv': `${COUNT_HEADER}\nM1,PO1,A,O1,2026-03-02T07:00:00Z,2026-03-02T08:00:00Z,3000,0\n`,
+      },
+      { lake },
+    );
+    await build();
+    // M2 leaves the machines snapshot: its earlier counts now point nowhere.
+    const machines = validDrop()
+      ['machines.csv']!.split('\n')
+      .filter((line) => !line.startsWith('M2,'))
+      .join('\n');
+    await ingestFiles(scratch, { 'machines.csv': machines }, { lake });
+    await build();
+  });
+  after(() => scratch.dispose());
+
+  it('checks only the new rows while the model pointed to is unchanged, and every row once it changed', () => {
+    assert.deepEqual(
+      builds.map((build) => [relationship(build).status, relationship(build).scope ?? 'whole']),
+      [
+        ['pass', 'whole'],
+        ['pass', 'new_rows'],
+        ['fail', 'whole'],
+      ],
+    );
+    assert.equal(relationship(builds[1]!).target_fingerprint, relationship(builds[0]!).target_fingerprint);
+    assert.deepEqual(
+      relationship(builds[2]!).sample.map((row) => (row as { machine_id: string }).machine_id),
+      ['M2'],
+      "M2's earlier count, which no new row has",
+    );
+  });
+});
+
 describe('incremental models that recompute whole scopes from new_rows()', () => {
   let scratch: Scratch;
   let lake: string;
