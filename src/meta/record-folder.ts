@@ -25,8 +25,8 @@ export class JsonRecordFolder<T> {
     return readJsonIfExists<T>(path.join(this.dir, `${id}.json`));
   }
 
-  /** Oldest first: ids sort in time order. */
-  async list(): Promise<T[]> {
+  /** Every record's id, oldest first (ids sort in time order), without reading the records. */
+  async ids(): Promise<string[]> {
     let names: string[];
     try {
       names = await readdir(this.dir);
@@ -34,11 +34,15 @@ export class JsonRecordFolder<T> {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
-    const ids = names
+    return names
       .filter((name) => name.endsWith('.json'))
       .map((name) => name.slice(0, -5))
       .sort();
-    const records: (T | undefined)[] = await Promise.all(ids.map((id) => this.get(id)));
+  }
+
+  /** Oldest first: ids sort in time order. */
+  async list(): Promise<T[]> {
+    const records: (T | undefined)[] = await Promise.all((await this.ids()).map((id) => this.get(id)));
     return records.filter((record): record is T => record !== undefined);
   }
 }

@@ -88,7 +88,7 @@ export async function buildWarehouse(options: BuildOptions): Promise<BuildResult
   });
   try {
     const store = new FileBuildStore(layout);
-    const history = await recoverAbandonedBuilds(layout, store);
+    const latestBuildId = await recoverAbandonedBuilds(layout, store);
     const raw = await readManifest(layout, { asOf: options.asOfLoad });
     if (!raw)
       throw new LatheError('no_loads', 'the lake has no committed load yet: there is nothing to build from', {
@@ -97,7 +97,7 @@ export async function buildWarehouse(options: BuildOptions): Promise<BuildResult
     checkNames(project, raw);
     const previous = await readCurrentBuild(layout);
     const record: BuildRecord = {
-      build_id: newLoadId(history[history.length - 1]?.build_id),
+      build_id: newLoadId(latestBuildId),
       load_id: raw.id,
       status: 'running',
       select: options.select ? [options.select].flat() : null,
@@ -147,12 +147,22 @@ export async function buildWarehouse(options: BuildOptions): Promise<BuildResult
   }
 }
 
-/** A build left running by a killed process never published (or did, and only its record is stale). */
-async function recoverAbandonedBuilds(layout: LakeLayout, store: FileBuildStore): Promise<BuildRecord[]> {
-  const history = await store.list();
+/**
+ * A build left running by a killed process never published (or did, and only its record is
+ * stale). Every build settles the records before it, so only the newest can still say running:
+ * they are read newest first up to the first settled one, not a year of daily records each
+ * time. Returns the latest build id (new ids sort after it).
+ */
+async function recoverAbandonedBuilds(
+  layout: LakeLayout,
+  store: FileBuildStore,
+): Promise<string | undefined> {
+  const ids = await store.ids();
   const published = new Set(await listManifestIds(layout, 'build'));
-  for (const build of history) {
-    if (build.status !== 'running') continue;
+  for (const id of [...ids].reverse()) {
+    const build = await store.get(id);
+    if (!build) continue;
+    if (build.status !== 'running') break;
     await rm(layout.buildStagingDir(build.build_id), { recursive: true, force: true });
     build.status = published.has(build.build_id) ? 'published' : 'abandoned';
     if (build.status === 'abandoned')
@@ -162,7 +172,7 @@ async function recoverAbandonedBuilds(layout: LakeLayout, store: FileBuildStore)
       };
     await store.save(build);
   }
-  return history;
+  return ids.at(-1);
 }
 
 /** Sources must be entities of the lake, and a model may not shadow an entity's name. */
