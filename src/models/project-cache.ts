@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Parser modules whose source is part of the key (in dist or, under tsx, in src). */
-const PARSER_MODULES = ['project', 'header'];
+const PARSER_MODULES = ['project', 'project-parse', 'header'];
 /** Libraries the parse depends on, by their installed version. */
 const PARSER_LIBRARIES = ['yaml', 'zod'];
 
