@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { loadSourceDeclaration } from '../../contract/declaration.js';
-import { factorySource } from '../../contract/factory.js';
-import { writeDocsSite } from '../../docs/index.js';
 import { action, globalOptions, printJson, withExamples } from '../shell.js';
 
 export function registerDocs(program: Command): void {
@@ -21,6 +18,12 @@ export function registerDocs(program: Command): void {
           flags: { out?: string; build?: string; models: string; source?: string[]; json?: boolean },
           cmd: Command,
         ) => {
+          // Loaded when used, as in ingest: the contract's libraries cost other commands start-up time.
+          const [{ loadSourceDeclaration }, { factorySource }, { writeDocsSite }] = await Promise.all([
+            import('../../contract/declaration.js'),
+            import('../../contract/factory.js'),
+            import('../../docs/index.js'),
+          ]);
           const site = await writeDocsSite({
             lake: globalOptions(cmd).lake,
             modelsDir: flags.models,

@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { loadSourceDeclaration } from '../../contract/declaration.js';
-import { factorySource } from '../../contract/factory.js';
-import { ingestDrop } from '../../ingest/load.js';
 import { UsageError } from '../../util/errors.js';
 import { createProgress } from '../../util/progress.js';
 import { action, globalOptions, printJson, withExamples } from '../shell.js';
@@ -33,6 +30,12 @@ export function registerIngest(program: Command): void {
     .action(
       action(async (dir: string, flags: IngestFlags, cmd: Command) => {
         const { lake } = globalOptions(cmd);
+        // Loaded when used: the contract's YAML and schema libraries cost every other command start-up time.
+        const [{ loadSourceDeclaration }, { factorySource }, { ingestDrop }] = await Promise.all([
+          import('../../contract/declaration.js'),
+          import('../../contract/factory.js'),
+          import('../../ingest/load.js'),
+        ]);
         const source = flags.source ? loadSourceDeclaration(flags.source) : factorySource();
         const limit = flags.quarantineLimit === undefined ? undefined : Number(flags.quarantineLimit);
         if (limit !== undefined && !(limit >= 0 && limit <= 1)) {
