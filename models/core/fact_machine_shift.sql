@@ -80,13 +80,12 @@ counts as (
   select
     machine_id,
     shift_id,
-    sum(total_count) as total,
-    sum(reject_count) as reject,
+    sum(total) as total,
+    sum(reject) as reject,
     sum(good) as good,
     sum(ideal_s) as ideal_s,
     sum(ideal_good_s) as ideal_good_s
-  from ref('fact_production_count')
-  where shift_id is not null
+  from ref('cell_counts')
   group by machine_id, shift_id
 ),
 defects as (

@@ -17,20 +17,8 @@ tests:
   - expression: { name: waterfall_adds_up, sql: "abs(ppt_s - (ideal_good_s + breakdown_s + setup_s + other_stop_s + small_stop_s + speed_loss_s + quality_loss_s)) <= 1e-6" }
 */
 with pairs as (
-  select
-    machine_id,
-    shift_id,
-    product_id,
-    order_id,
-    sum(interval_s) as count_interval_s,
-    sum(total_count) as total,
-    sum(reject_count) as reject,
-    sum(good) as good,
-    sum(ideal_s) as ideal_s,
-    sum(ideal_good_s) as ideal_good_s
-  from ref('fact_production_count')
-  where shift_id is not null
-  group by machine_id, shift_id, product_id, order_id
+  select machine_id, shift_id, product_id, order_id, count_interval_s, total, reject, good, ideal_s, ideal_good_s
+  from ref('cell_counts')
 ),
 shared as (
   select *, count_interval_s / sum(count_interval_s) over (partition by machine_id, shift_id) as share

@@ -40,11 +40,10 @@ position_counts as (
     c.line_id,
     c.line_position,
     c.product_id,
-    s.production_date,
-    sum(c.total_count) as total,
-    sum(c.total_count - c.reject_count) as good
-  from ref('fact_production_count') c
-  join ref('dim_shift') s on s.shift_id = c.shift_id
+    c.production_date,
+    sum(c.total) as total,
+    sum(c.good) as good
+  from ref('cell_counts') c
   group by all
 ),
 line_defects as (

@@ -37,12 +37,11 @@ with counted as (
   select
     c.machine_id,
     c.product_id,
-    s.production_date,
-    sum(c.total_count) as total,
-    sum(c.total_count - c.reject_count) as good,
-    sum(c.reject_count) as reject
-  from ref('fact_production_count') c
-  join ref('dim_shift') s on s.shift_id = c.shift_id
+    c.production_date,
+    sum(c.total) as total,
+    sum(c.good) as good,
+    sum(c.reject) as reject
+  from ref('cell_counts') c
   group by all
 ),
 defected as (
