@@ -453,7 +453,6 @@ class BuildRun {
     if (part && plan?.since && prior!.parts.length > 0)
       part.replaces = await replacedRows(connection, this.layout, part, prior!.parts, entry.uniqueKey);
     entry.parts = [...(plan?.since ? prior!.parts : []), ...(part ? [part] : [])];
-    entry.rows = entry.parts.reduce((sum, p) => sum + p.rows, 0);
     // An incremental model with nothing new and nothing before has no file: its shape comes from the SQL.
     await create(
       withFiles(entry.parts)
@@ -461,6 +460,11 @@ class BuildRun {
         : `SELECT * FROM (${compileSql(model, resolve)}) LIMIT 0`,
     );
     entry.columns = await columnsOf(connection, model.name);
+    // Parts that only add rows sum up; once a later part replaced rows, only the model's view
+    // knows how many are left.
+    entry.rows = entry.parts.slice(1).some((p) => p.replaces !== 0)
+      ? Number((await connection.runAndReadAll(`SELECT count(*) FROM ${ident(model.name)}`)).getRows()[0]![0])
+      : entry.parts.reduce((sum, p) => sum + p.rows, 0);
     this.models[model.name] = entry;
     const rows = part?.rows ?? 0;
     if (!plan) return { rows };

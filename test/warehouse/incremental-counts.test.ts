@@ -8,6 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { LakeLayout } from '../../src/lake/layout.js';
+import { readBuildManifest } from '../../src/lake/manifest.js';
 import { type BuildResult, buildWarehouse } from '../../src/models/index.js';
 import { Scratch } from '../support/drop.js';
 import { ingestFiles } from '../support/lake.js';
@@ -107,5 +109,12 @@ describe('fact_production_count and cell_counts build incrementally, and in full
       "select total, good from fact_machine_shift where shift_id = 'S2'",
     );
     assert.deepEqual(cell, { total: 250, good: 245 });
+  });
+
+  it('counts the rows a model holds after a part replaced some, not the rows its parts wrote', async () => {
+    const manifest = await readBuildManifest(new LakeLayout(lake), builds[3]!.build_id);
+    // The re-sent interval replaced its row (4 written, 3 held); its cell's A row was taken out.
+    assert.equal(manifest?.models.fact_production_count?.rows, 3);
+    assert.equal(manifest?.models.cell_counts?.rows, 3);
   });
 });
