@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
-import { ENTITY_NAMES, generateFactory, SCALE_NAMES, SCALES, type ScaleName } from '../../generate/index.js';
+import { ENTITY_NAMES } from '../../generate/model.js';
+import { SCALE_NAMES, SCALES, type ScaleName } from '../../generate/plan.js';
 import { UsageError } from '../../util/errors.js';
 import { createProgress } from '../../util/progress.js';
 import { action, printJson, withExamples } from '../shell.js';
@@ -81,6 +82,8 @@ export function registerGenerate(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .action(
       action(async (flags: GenerateFlags) => {
+        // Loaded when used: the generator's modules cost every other command start-up time.
+        const { generateFactory } = await import('../../generate/index.js');
         const summary = await generateFactory({
           out: flags.out,
           truth: flags.truth,
