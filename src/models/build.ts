@@ -179,7 +179,9 @@ async function recoverAbandonedBuilds(
 function checkNames(project: Project, raw: RawManifest): void {
   const entities = Object.keys(raw.entities);
   for (const unit of [...project.models, ...project.singularTests]) {
-    for (const reference of unit.references) {
+    // SQL in a model's header reads sources too.
+    const header = 'layer' in unit ? [unit.fullRefreshIf, unit.replaces] : [];
+    for (const reference of [...unit.references, ...header.flatMap((sql) => sql?.references ?? [])]) {
       if (isModelReference(reference) || reference.kind === 'replaced' || raw.entities[reference.name])
         continue;
       const suggestion = closestName(reference.name, entities);

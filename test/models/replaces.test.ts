@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { LakeLayout } from '../../src/lake/layout.js';
 import { readBuildManifest } from '../../src/lake/manifest.js';
 import { type BuildResult, buildWarehouse } from '../../src/models/index.js';
+import type { LatheError } from '../../src/util/errors.js';
 import { Scratch, validDrop } from '../support/drop.js';
 import { ingestFiles, queryLake } from '../support/lake.js';
 
@@ -99,5 +100,25 @@ describe('replaces: rows that depend on the rows before them', () => {
       await runs(lake, changed.build_id),
       'the failed build did not become current',
     );
+  });
+
+  it('a source misnamed in replaces is refused before the build, with its file and line', async () => {
+    const misnamed = scratch.path('misnamed-models');
+    await cp(fixture('replaces'), misnamed, { recursive: true });
+    const file = `${misnamed}/core/count_runs.sql`;
+    await writeFile(
+      file,
+      (await readFile(file, 'utf8')).replace(
+        "from new_rows('stg_counts') group by all\"",
+        "from new_rows('stg_counts') where machine_id in (select machine_id from source('machine')) group by all\"",
+      ),
+    );
+    await assert.rejects(buildWarehouse({ lake, modelsDir: misnamed }), (error: LatheError) => {
+      assert.equal(error.code, 'unknown_source');
+      assert.match(error.message, /`count_runs` reads unknown source `machine`; did you mean `machines`\?/);
+      assert.match(error.location?.file ?? '', /misnamed-models\/core\/count_runs\.sql$/);
+      assert.equal(error.location?.line, 5, 'the line of replaces in the header');
+      return true;
+    });
   });
 });
