@@ -9,6 +9,7 @@ import { readBuildManifest, readCurrentBuild } from '../lake/manifest.js';
 import { openLakeReader } from '../lake/reader.js';
 import {
   type BuildRecord,
+  compileModelSql,
   compileSql,
   FileBuildStore,
   loadProject,
@@ -323,7 +324,7 @@ function modelOf(
     file: model.file,
     columns,
     sql: model.text,
-    compiled_sql: compileSql(model),
+    compiled_sql: compileModelSql(model),
     depends_on: [
       ...[...new Set([...model.sources, ...model.histories])].sort().map(sourceNodeId),
       ...[...model.refs].sort().map(modelNodeId),

@@ -36,6 +36,24 @@ export function replacedRelation(model: string): string {
   return `replaced__${model}`;
 }
 
+/**
+ * A model's SQL as a full build runs it, and as `lathe query` can run it: `replaced('<itself>')`
+ * is its header's `replaces` query inline (a full build's replaced rows), not the relation a
+ * build makes of them.
+ */
+export function compileModelSql(model: {
+  text: string;
+  bodyStart: number;
+  references: Reference[];
+  replaces?: { text: string; bodyStart: number; references: Reference[] };
+}): string {
+  const replaces = model.replaces;
+  if (!replaces) return compileSql(model);
+  return compileSql(model, (reference) =>
+    reference.kind === 'replaced' ? `(${compileSql(replaces)})` : defaultResolve(reference),
+  );
+}
+
 /** The SQL after the header with references replaced; trailing `;` removed so it can be nested. */
 export function compileSql(
   unit: { text: string; bodyStart: number; references: Reference[] },

@@ -1,7 +1,7 @@
 /** The model engine: SQL models under models/, built into the lake and tested. The CLI is a thin shell over this. */
 export { type BuildOptions, type BuildProgressEvent, type BuildResult, buildWarehouse } from './build.js';
 export { type CheckResult, testWarehouse } from './check.js';
-export { compileSql, defaultResolve, HISTORY_SCHEMA, RAW_SCHEMA } from './compile.js';
+export { compileModelSql, compileSql, defaultResolve, HISTORY_SCHEMA, RAW_SCHEMA } from './compile.js';
 export { type CompiledTest, compileGenericTest, compileSingularTest, runTest, runTests } from './dq.js';
 export type { DataTest, ModelHeader, Severity, SingularHeader, TestKind } from './header.js';
 export {

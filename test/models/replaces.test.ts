@@ -5,6 +5,7 @@ import { LakeLayout } from '../../src/lake/layout.js';
 import { readBuildManifest } from '../../src/lake/manifest.js';
 import { type BuildResult, buildWarehouse } from '../../src/models/index.js';
 import type { LatheError } from '../../src/util/errors.js';
+import { runCli } from '../support/cli.js';
 import { Scratch, validDrop } from '../support/drop.js';
 import { ingestFiles, queryLake } from '../support/lake.js';
 
@@ -69,6 +70,22 @@ describe('replaces: rows that depend on the rows before them', () => {
     ))!.models.count_runs!.parts.at(-1)!;
     assert.deepEqual(part.replacedRanges?.columns, ['machine_id', 'interval_start']);
     assert.ok(part.replaces! >= 2, "M1's two earlier rows were taken out");
+  });
+
+  it('lathe compile shows the SQL of a full build, which lathe query runs to the model’s rows', async () => {
+    const compiled = await runCli(['compile', 'count_runs', '--models', fixture('replaces'), '--json']);
+    assert.equal(compiled.code, 0, compiled.stderr);
+    const { sql } = JSON.parse(compiled.stdout) as { sql: string };
+    assert.doesNotMatch(sql, /replaced__/, 'no relation that exists only inside a build');
+    const query = await runCli([
+      '--lake',
+      lake,
+      'query',
+      '--json',
+      `select machine_id, strftime(interval_start, '%H:%M') as start, running_total from (${sql}) order by 1, 2`,
+    ]);
+    assert.equal(query.code, 0, query.stderr);
+    assert.deepEqual(JSON.parse(query.stdout), await runs(lake));
   });
 
   it('a changed replaces rebuilds in full, and one that returns no column of the model is refused', async () => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { compileSql, loadProject } from '../../models/index.js';
+import { compileModelSql, loadProject } from '../../models/index.js';
 import { UsageError } from '../../util/errors.js';
 import { closestName } from '../../util/suggest.js';
 import { action, printJson, withExamples } from '../shell.js';
@@ -22,7 +22,7 @@ export function registerCompile(program: Command): void {
             'lathe models lists the models of this project',
           );
         }
-        const sql = compileSql(model);
+        const sql = compileModelSql(model);
         if (flags.json) printJson({ model: model.name, file: model.file, sql });
         else process.stdout.write(`-- ${model.file} (${model.header.materialized})\n${sql}\n`);
       }),
