@@ -691,7 +691,9 @@ class BuildRun {
     const dir = path.join(this.staging, model.layer, model.name, `build=${this.record.build_id}`);
     await mkdir(dir, { recursive: true });
     const file = path.join(dir, 'part-0.parquet');
-    const result = await connection.runAndReadAll(`COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet)`);
+    const result = await connection.runAndReadAll(
+      `COPY (${await storableSql(connection, sql)}) TO ${sqlString(file)} (FORMAT parquet)`,
+    );
     const rows = Number(result.getRows()[0]?.[0] ?? 0);
     if (rows === 0 && skipEmpty) {
       // The folder stays for a `replaces` file; staging goes as a whole after the build.
@@ -903,6 +905,24 @@ async function replacedRows(
  */
 function withFiles(parts: BuildPart[]): boolean {
   return parts.some((part) => part.files.length > 0);
+}
+
+/**
+ * DuckDB writes HUGEINT, what sum() of integers gives, to Parquet as DOUBLE: summed unit counts
+ * would read back as 1234.0 in every engine. Such columns (nested ones too) are cast to BIGINT
+ * (UHUGEINT to UBIGINT) before the write; a sum beyond 64 bits then fails its model loudly
+ * instead of losing digits, and a model that needs one casts it to DECIMAL itself.
+ */
+async function storableSql(connection: DuckDBConnection, sql: string): Promise<string> {
+  const columns = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM (\n${sql}\n)`)).getRows();
+  const casts = columns.flatMap(([name, type]) =>
+    /\bU?HUGEINT\b/.test(String(type))
+      ? [
+          `CAST(${ident(String(name))} AS ${String(type).replace(/\b(U?)HUGEINT\b/g, '$1BIGINT')}) AS ${ident(String(name))}`,
+        ]
+      : [],
+  );
+  return casts.length === 0 ? sql : `SELECT * REPLACE (${casts.join(', ')}) FROM (\n${sql}\n)`;
 }
 
 async function columnsOf(connection: DuckDBConnection, relation: string, quote = true): Promise<string[]> {

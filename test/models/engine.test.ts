@@ -70,6 +70,12 @@ describe('model engine: load, build, read', () => {
       ['machine_id', 'line_id', 'total', 'good'],
       'no partition column leaks in',
     );
+    // sum() of integers is HUGEINT, which DuckDB would write to Parquet as DOUBLE.
+    const [types] = await queryLake(
+      lake,
+      'select typeof(total) as total, typeof(good) as good from machine_counts limit 1',
+    );
+    assert.deepEqual(types, { total: 'BIGINT', good: 'BIGINT' }, 'unit counts stay whole numbers');
   });
 
   it('--select builds the selected models and takes the others from the current build', async () => {
