@@ -437,12 +437,16 @@ class BuildRun {
     }
     const resolve = plan?.resolve ?? defaultResolve;
     const ranges = model.replaces ? await this.writeReplacedRanges(connection, model, resolve) : undefined;
-    let part = await this.writePart(connection, model, compileSql(model, resolve), plan?.since !== undefined);
+    const written = await this.writePart(
+      connection,
+      model,
+      compileSql(model, resolve),
+      plan?.since !== undefined,
+    );
+    let part = written.part;
     if (part && plan) part.keyRanges = await writeKeyRanges(connection, this.layout, part, entry.uniqueKey);
     if (ranges) {
-      entry.columns = part
-        ? await columnsOf(connection, partScan(this.layout, part.files), false)
-        : prior!.columns;
+      entry.columns = part ? written.columns : prior!.columns;
       part = await this.keepReplacedRanges(
         connection,
         model,
@@ -461,7 +465,8 @@ class BuildRun {
         ? modelStateSql(this.layout, entry)
         : `SELECT * FROM (${compileSql(model, resolve)}) LIMIT 0`,
     );
-    entry.columns = await columnsOf(connection, model.name);
+    // A table is its one part; an incremental model's parts may differ in columns.
+    entry.columns = plan ? await columnsOf(connection, model.name) : written.columns;
     // Parts that only add rows sum up; once a later part replaced rows, only the model's view
     // knows how many are left.
     entry.rows = entry.parts.slice(1).some((p) => p.replaces !== 0)
@@ -687,20 +692,24 @@ class BuildRun {
     model: Model,
     sql: string,
     skipEmpty: boolean,
-  ): Promise<BuildPart | undefined> {
+  ): Promise<{ part: BuildPart | undefined; columns: string[] }> {
     const dir = path.join(this.staging, model.layer, model.name, `build=${this.record.build_id}`);
     await mkdir(dir, { recursive: true });
     const file = path.join(dir, 'part-0.parquet');
+    const storable = await storableSql(connection, sql);
     const result = await connection.runAndReadAll(
-      `COPY (${await storableSql(connection, sql)}) TO ${sqlString(file)} (FORMAT parquet)`,
+      `COPY (${storable.sql}) TO ${sqlString(file)} (FORMAT parquet)`,
     );
     const rows = Number(result.getRows()[0]?.[0] ?? 0);
     if (rows === 0 && skipEmpty) {
       // The folder stays for a `replaces` file; staging goes as a whole after the build.
       await rm(file, { force: true });
-      return undefined;
+      return { part: undefined, columns: storable.columns };
     }
-    return { buildId: this.record.build_id, loadId: this.raw.id, files: [this.layout.relative(file)], rows };
+    return {
+      part: { buildId: this.record.build_id, loadId: this.raw.id, files: [this.layout.relative(file)], rows },
+      columns: storable.columns,
+    };
   }
 
   /** The tests declared on a model this build ran (none when it failed or was not selected). */
@@ -913,16 +922,23 @@ function withFiles(parts: BuildPart[]): boolean {
  * (UHUGEINT to UBIGINT) before the write; a sum beyond 64 bits then fails its model loudly
  * instead of losing digits, and a model that needs one casts it to DECIMAL itself.
  */
-async function storableSql(connection: DuckDBConnection, sql: string): Promise<string> {
-  const columns = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM (\n${sql}\n)`)).getRows();
-  const casts = columns.flatMap(([name, type]) =>
+async function storableSql(
+  connection: DuckDBConnection,
+  sql: string,
+): Promise<{ sql: string; columns: string[] }> {
+  const described = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM (\n${sql}\n)`)).getRows();
+  const columns = described.map(([name]) => String(name));
+  const casts = described.flatMap(([name, type]) =>
     /\bU?HUGEINT\b/.test(String(type))
       ? [
           `CAST(${ident(String(name))} AS ${String(type).replace(/\b(U?)HUGEINT\b/g, '$1BIGINT')}) AS ${ident(String(name))}`,
         ]
       : [],
   );
-  return casts.length === 0 ? sql : `SELECT * REPLACE (${casts.join(', ')}) FROM (\n${sql}\n)`;
+  return {
+    sql: casts.length === 0 ? sql : `SELECT * REPLACE (${casts.join(', ')}) FROM (\n${sql}\n)`,
+    columns,
+  };
 }
 
 async function columnsOf(connection: DuckDBConnection, relation: string, quote = true): Promise<string[]> {
